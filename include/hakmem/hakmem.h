@@ -1,0 +1,138 @@
+/*
+ * hakmem: a self-tuning memory allocator for C and C++ on Linux.
+ *
+ * This is the whole public C ABI. It compiles as C99 and as C++.
+ * Every struct that crosses the ABI starts with `struct_size`, so fields can be
+ * appended in later minor versions without breaking older clients: the library
+ * reads and writes only as far as the caller's struct_size reaches.
+ */
+#ifndef HAKMEM_HAKMEM_H
+#define HAKMEM_HAKMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HAKMEM_BUILDING_LIBRARY)
+#define HAK_API __attribute__((visibility("default")))
+#else
+#define HAK_API
+#endif
+
+/* ---- ABI version -------------------------------------------------------
+ * A client is compatible when its major version equals the library's; a
+ * newer minor version only appends functions and struct fields. */
+#define HAKMEM_ABI_VERSION_MAJOR 1
+#define HAKMEM_ABI_VERSION_MINOR 0
+#define HAKMEM_ABI_VERSION ((uint32_t)((HAKMEM_ABI_VERSION_MAJOR << 16) | HAKMEM_ABI_VERSION_MINOR))
+#define HAKMEM_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+#define HAKMEM_ABI_MINOR_OF(v) ((uint32_t)(v) & 0xFFFFu)
+
+/* Error codes returned by hak_* functions that report a status. */
+#define HAK_OK 0
+#define HAK_E_ABI_MISMATCH (-1) /* client major version differs from the library's */
+#define HAK_E_INVALID (-2)      /* a NULL pointer or a struct_size too small to hold the header */
+
+/* The library's ABI version (HAKMEM_ABI_VERSION of the build). */
+HAK_API uint32_t hak_abi_version(void);
+
+/* Checks a client's HAKMEM_ABI_VERSION. Returns HAK_OK when compatible; on a
+ * major mismatch prints one line naming both versions to stderr and returns
+ * HAK_E_ABI_MISMATCH. Typical use: hak_check_abi_version(HAKMEM_ABI_VERSION). */
+HAK_API int hak_check_abi_version(uint32_t client_version);
+
+/* ---- Allocation ---------------------------------------------------------
+ * Same semantics as the C functions they mirror (glibc's edge cases). */
+HAK_API void* hak_malloc(size_t size);
+HAK_API void hak_free(void* ptr);
+HAK_API void* hak_calloc(size_t count, size_t size);
+HAK_API void* hak_realloc(void* ptr, size_t size);
+HAK_API void* hak_reallocarray(void* ptr, size_t count, size_t size);
+HAK_API void* hak_aligned_alloc(size_t alignment, size_t size);
+HAK_API int hak_posix_memalign(void** out, size_t alignment, size_t size);
+HAK_API void* hak_memalign(size_t alignment, size_t size);
+HAK_API void* hak_valloc(size_t size);
+HAK_API void* hak_pvalloc(size_t size);
+HAK_API size_t hak_usable_size(const void* ptr);
+HAK_API void hak_free_sized(void* ptr, size_t size);
+HAK_API void hak_free_aligned_sized(void* ptr, size_t alignment, size_t size);
+
+/* ---- Call sites ---------------------------------------------------------
+ * A call site identifies where an allocation comes from. 0 = unknown site.
+ * Through the malloc override the site is the caller's return address. */
+typedef uintptr_t hak_callsite_t;
+#define HAK_SITE_UNKNOWN ((hak_callsite_t)0)
+
+/* A stable id for the calling source line, made once per call site so it
+ * costs only a constant at run time. The id is the address of a static
+ * record naming the file and line, tagged with HAK_SITE_STATIC_TAG so it can
+ * be told from a return address and symbolized as file:line. */
+typedef struct hak_site_info {
+    uint32_t struct_size; /* sizeof(hak_site_info_t) of the client that made it */
+    uint32_t magic;       /* HAK_SITE_MAGIC */
+    const char* file;
+    uint32_t line;
+} hak_site_info_t;
+#define HAK_SITE_MAGIC 0x48534954u /* "HSIT" */
+#define HAK_SITE_STATIC_TAG ((hak_callsite_t)1 << 62)
+#define HAK_SITE()                                                                   \
+    (__extension__({                                                                 \
+        static const hak_site_info_t hak_site_info_ = {sizeof(hak_site_info_t), HAK_SITE_MAGIC, __FILE__, __LINE__}; \
+        (hak_callsite_t)(uintptr_t)&hak_site_info_ | HAK_SITE_STATIC_TAG;            \
+    }))
+
+HAK_API void* hak_alloc_at(size_t size, hak_callsite_t site);
+/* size 0 = unknown size. */
+HAK_API void hak_free_at(void* ptr, size_t size, hak_callsite_t site);
+
+/* ---- Statistics ---------------------------------------------------------
+ * Counted per thread, merged on read. Set struct_size = sizeof(hak_stats_t)
+ * before the call; the library fills only as many bytes as that. */
+typedef struct hak_stats {
+    size_t struct_size;
+    uint64_t allocs;           /* successful allocations (all entry points) */
+    uint64_t frees;            /* frees of non-NULL pointers */
+    uint64_t bytes_current;    /* bytes in live blocks (usable size) */
+    uint64_t bytes_peak;       /* high-water mark of bytes_current (sampled on slow paths) */
+    uint64_t mmap_calls;       /* OS mappings made */
+    uint64_t munmap_calls;     /* OS mappings released */
+    uint64_t madvise_calls;    /* purge calls (MADV_DONTNEED / MADV_FREE) */
+    uint64_t bytes_mapped;     /* bytes currently mapped from the OS */
+    uint64_t bytes_purged;     /* bytes returned with madvise, cumulative */
+    uint64_t large_allocs;     /* allocations served by the large-block path */
+    uint64_t segments_reclaimed; /* segments of exited threads adopted by others */
+    uint64_t rss_bytes;        /* resident set size of the process (from /proc) */
+    uint64_t threads_active;   /* thread heaps in use */
+} hak_stats_t;
+
+HAK_API int hak_get_stats(hak_stats_t* out);
+/* Writes a short human-readable summary to stderr (what HAKMEM_SHOW_STATS=1 prints at exit). */
+HAK_API void hak_print_stats(void);
+
+/* ---- Strategy -----------------------------------------------------------
+ * The allocator's policy values. They are read on slow paths only, so a
+ * new strategy takes effect on the next slow-path call of each thread. */
+typedef struct hak_strategy {
+    size_t struct_size;
+    uint64_t purge_delay_ms;     /* empty pages and segments stay mapped this long before release */
+    uint64_t segment_cache_max;  /* free segments kept mapped for reuse */
+    uint32_t purge_mode;         /* 0 = MADV_DONTNEED, 1 = MADV_FREE */
+    uint32_t reserved0;
+} hak_strategy_t;
+
+HAK_API int hak_get_strategy(hak_strategy_t* out);
+/* Validates and installs a strategy; HAK_E_INVALID when a value is out of range. */
+HAK_API int hak_set_strategy(const hak_strategy_t* in);
+
+/* Returns unused memory to the OS now: with force != 0 everything that is
+ * free, otherwise only what has waited longer than the purge delay. */
+HAK_API void hak_collect(int force);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HAKMEM_HAKMEM_H */

@@ -1,0 +1,112 @@
+#include "api/alloc_ops.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+#include "core/alloc.h"
+#include "large/large.h"
+#include "os/os_memory.h"
+
+namespace hakmem {
+namespace {
+bool is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+// glibc refuses any request above PTRDIFF_MAX: pointer differences inside
+// the block must stay representable.
+bool too_big(size_t size) { return size > static_cast<size_t>(PTRDIFF_MAX); }
+}  // namespace
+
+void* calloc_impl(size_t count, size_t size, uintptr_t site) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total) || too_big(total)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    void* p = alloc(total, site);
+    if (p == nullptr) return nullptr;
+    Segment* seg = segment_of(p);
+    // A large block is a fresh mapping (zero-filled by the kernel).
+    if (seg->kind != SegmentKind::kLarge || !seg->large_zeroed) memset(p, 0, total);
+    return p;
+}
+
+void* realloc_impl(void* p, size_t size, uintptr_t site) {
+    if (p == nullptr) return alloc(size, site);
+    if (size == 0) {  // glibc: frees the block and returns NULL
+        dealloc(p);
+        return nullptr;
+    }
+    if (too_big(size)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    size_t usable = usable_size(p);
+    Segment* seg = segment_of(p);
+    if (seg->kind == SegmentKind::kLarge) {
+        if (large_resize_in_place(seg, p, size)) return p;
+    } else if (size <= usable && size >= usable / 2) {
+        return p;  // fits its size class, and shrinking would not save half
+    }
+    void* q = alloc(size, site);
+    if (q == nullptr) return nullptr;  // the old block stays valid
+    memcpy(q, p, size < usable ? size : usable);
+    dealloc(p);
+    return q;
+}
+
+void* reallocarray_impl(void* p, size_t count, size_t size, uintptr_t site) {
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    return realloc_impl(p, total, site);
+}
+
+int posix_memalign_impl(void** out, size_t alignment, size_t size, uintptr_t site) {
+    if (!is_pow2(alignment) || alignment % sizeof(void*) != 0) return EINVAL;
+    if (too_big(size) || alignment > (size_t{1} << 62)) return ENOMEM;
+    int saved = errno;
+    void* p = alloc_aligned(size, alignment, site);
+    if (p == nullptr) return ENOMEM;
+    errno = saved;
+    *out = p;
+    return 0;
+}
+
+void* aligned_alloc_impl(size_t alignment, size_t size, uintptr_t site) {
+    // glibc (2.38 on) rejects an alignment that is not a power of two.
+    if (!is_pow2(alignment)) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    return memalign_impl(alignment, size, site);
+}
+
+void* memalign_impl(size_t alignment, size_t size, uintptr_t site) {
+    // glibc: an alignment above SIZE_MAX / 2 + 1 is EINVAL; one that is not a
+    // power of two is rounded up to the next power of two.
+    if (alignment > SIZE_MAX / 2 + 1) {
+        errno = EINVAL;
+        return nullptr;
+    }
+    if (!is_pow2(alignment)) alignment = alignment < 16 ? 16 : size_t{1} << (64 - __builtin_clzll(alignment));
+    if (too_big(size)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    return alloc_aligned(size, alignment, site);
+}
+
+void* valloc_impl(size_t size, uintptr_t site) { return memalign_impl(os::kPageSize, size, site); }
+
+void* pvalloc_impl(size_t size, uintptr_t site) {
+    if (size > SIZE_MAX - os::kPageSize) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    size_t rounded = size == 0 ? os::kPageSize : os::align_up(size, os::kPageSize);
+    return memalign_impl(os::kPageSize, rounded, site);
+}
+
+}  // namespace hakmem

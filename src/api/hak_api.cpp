@@ -1,0 +1,53 @@
+// The hak_* C ABI: each function one line into namespace hakmem.
+#include "hakmem/hakmem.h"
+
+#include "api/alloc_ops.h"
+#include "core/alloc.h"
+#include "core/heap.h"
+#include "core/segment.h"
+#include "os/os_print.h"
+#include "policy/strategy.h"
+#include "stats/stats.h"
+
+using namespace hakmem;
+
+extern "C" {
+
+HAK_API void* hak_malloc(size_t size) { return alloc<true>(size); }
+HAK_API void hak_free(void* p) { dealloc(p); }
+HAK_API void* hak_calloc(size_t n, size_t size) { return calloc_impl(n, size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_realloc(void* p, size_t size) { return realloc_impl(p, size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_reallocarray(void* p, size_t n, size_t size) { return reallocarray_impl(p, n, size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_aligned_alloc(size_t alignment, size_t size) { return aligned_alloc_impl(alignment, size, HAK_RETURN_ADDRESS()); }
+HAK_API int hak_posix_memalign(void** out, size_t alignment, size_t size) { return posix_memalign_impl(out, alignment, size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_memalign(size_t alignment, size_t size) { return memalign_impl(alignment, size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_valloc(size_t size) { return valloc_impl(size, HAK_RETURN_ADDRESS()); }
+HAK_API void* hak_pvalloc(size_t size) { return pvalloc_impl(size, HAK_RETURN_ADDRESS()); }
+HAK_API size_t hak_usable_size(const void* p) { return usable_size(p); }
+HAK_API void hak_free_sized(void* p, size_t) { dealloc(p); }
+HAK_API void hak_free_aligned_sized(void* p, size_t, size_t) { dealloc(p); }
+
+HAK_API void* hak_alloc_at(size_t size, hak_callsite_t site) { return alloc(size, site); }
+HAK_API void hak_free_at(void* p, size_t, hak_callsite_t) { dealloc(p); }
+
+HAK_API uint32_t hak_abi_version(void) { return HAKMEM_ABI_VERSION; }
+
+HAK_API int hak_check_abi_version(uint32_t client) {
+    if (HAKMEM_ABI_MAJOR_OF(client) == HAKMEM_ABI_VERSION_MAJOR) return HAK_OK;
+    os::print_line("error: ABI mismatch: client built for hakmem ABI %u.%u, library provides %u.%u",
+                   HAKMEM_ABI_MAJOR_OF(client), HAKMEM_ABI_MINOR_OF(client), HAKMEM_ABI_VERSION_MAJOR,
+                   HAKMEM_ABI_VERSION_MINOR);
+    return HAK_E_ABI_MISMATCH;
+}
+
+HAK_API int hak_get_stats(hak_stats_t* out) { return stats_export(out); }
+HAK_API void hak_print_stats(void) { stats_print(); }
+HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(out); }
+HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_import(in); }
+
+HAK_API void hak_collect(int force) {
+    if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);
+    segment_cache_purge(force != 0);
+}
+
+}  // extern "C"

@@ -1,0 +1,71 @@
+// Process start, fork and exit.
+//
+// Start: hakmem must work from the very first malloc, which may come from
+// the dynamic loader or libc before any constructor has run. Nothing here
+// allocates; the first slow-path call runs hakmem_init(), which reads the
+// options (if the environment is not set up yet, defaults are used and the
+// constructor reads the options again once it is).
+//
+// Fork: every global lock is taken before fork() and released (parent) or
+// reset (child) after, so the child never inherits a lock held by a thread
+// that does not exist in it.
+#include <atomic>
+#include <pthread.h>
+
+#include "core/segment.h"
+#include "core/thread_heap.h"
+#include "os/os_lock.h"
+#include "policy/options.h"
+#include "policy/strategy.h"
+#include "stats/stats.h"
+
+extern char** environ;
+
+namespace hakmem {
+namespace {
+
+std::atomic<int> g_init_state{0};  // 0 = not yet, 1 = done without environment, 2 = done
+os::Lock g_init_lock;
+
+void fork_prepare() {
+    g_init_lock.lock();
+    heap_registry_lock();
+    segment_locks_acquire();
+}
+void fork_parent() {
+    segment_locks_release();
+    heap_registry_unlock();
+    g_init_lock.unlock();
+}
+void fork_child() {
+    segment_locks_reset_in_child();
+    heap_registry_reset_in_child();
+    g_init_lock.reset_in_child();
+}
+
+}  // namespace
+
+void hakmem_init() {
+    if (g_init_state.load(std::memory_order_acquire) == 2) return;
+    os::LockGuard guard(g_init_lock);
+    int state = g_init_state.load(std::memory_order_relaxed);
+    if (state == 2 || (state == 1 && environ == nullptr)) return;
+    options_init();
+    strategy_init_from_options();
+    thread_heap_init_key();
+    g_init_state.store(environ != nullptr ? 2 : 1, std::memory_order_release);
+}
+
+namespace {
+
+__attribute__((constructor(101))) void hakmem_constructor() {
+    hakmem_init();
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+__attribute__((destructor(101))) void hakmem_destructor() {
+    if (option_get(Option::kShowStats)) stats_print();
+}
+
+}  // namespace
+}  // namespace hakmem

@@ -1,0 +1,80 @@
+// The fast paths of malloc and free, inlined into every entry point of the
+// API (hak_* and the malloc override alike), and the out-of-line slow
+// paths they fall into.
+//
+// malloc fast path: TLS heap -> class table -> queue head page -> pop.
+// No initialization check (an uninitialized thread's heap is g_empty_heap,
+// whose pages have no free block), no lock, no atomic read-modify-write.
+//
+// free fast path: mask -> segment -> owned by this thread's heap? -> push
+// on the page's local_free. Everything else (remote frees, large blocks,
+// the page's last block, a full page, a double free) goes to the slow path.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/thread_heap.h"
+
+namespace hakmem {
+
+// Any allocation the fast path does not serve. `site` is the call site
+// (return address or hak_callsite_t), carried to the slow path for
+// sampling. Returns nullptr with errno = ENOMEM on failure.
+__attribute__((noinline)) void* alloc_slow(size_t size, uintptr_t site);
+// The same, taking the site from its own return address: the fast path
+// tail-calls it, so that is the caller of malloc, and the fast path need
+// not load it.
+__attribute__((noinline)) void* alloc_slow_caller(size_t size);
+// A block aligned to `alignment` (power of two). Slow path only.
+void* alloc_aligned(size_t size, size_t alignment, uintptr_t site);
+
+template <bool kCallerSite = false>
+__attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 0) {
+    Heap* heap = t_heap;
+    if (__builtin_expect(size <= kTableMaxSize, 1)) {
+        unsigned cls = g_size_classes.small_class[(size + 15) >> 4];
+        Page* page = heap->pages[cls];
+        Block* block = page->free;
+        if (__builtin_expect(block != nullptr, 1)) {
+            page->free = block->next;
+            page->used++;
+            heap->counters.allocs[cls].add(1);
+            return block;
+        }
+    }
+    if constexpr (kCallerSite) return alloc_slow_caller(size);
+    return alloc_slow(size, site);
+}
+
+__attribute__((always_inline)) inline void dealloc(void* p) {
+    if (__builtin_expect(p == nullptr, 0)) return;
+    Segment* seg = segment_of(p);
+    Heap* heap = t_heap;
+    if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == heap, 1)) {
+        Page* page = page_of(seg, p);
+        auto* block = static_cast<Block*>(p);
+        uint32_t used = page->used;
+        // Signed: the full bit makes it negative, so full pages go slow, as
+        // do frees into a page with no live block and the immediate double free.
+        if (__builtin_expect(static_cast<int32_t>(used) > 0 && block != page->local_free, 1)) {
+            block->next = page->local_free;
+            page->local_free = block;
+            page->used = --used;
+            unsigned cls = page->size_class;
+            heap->counters.frees[cls].add(1);
+            // The last block: the page is released unless it is its class's
+            // only page (kept, so alloc/free of one block does not churn).
+            if (__builtin_expect(used != 0, 1) || (heap->pages[cls] == page && page->next == nullptr)) return;
+            heap_page_retire(heap, page);
+            return;
+        }
+        heap_free_local_slow(heap, page, block);
+        return;
+    }
+    heap_free_generic(p);
+}
+
+// Usable size of a block returned by hakmem (0 for nullptr).
+size_t usable_size(const void* p);
+
+}  // namespace hakmem

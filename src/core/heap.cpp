@@ -1,0 +1,395 @@
+// The heap's slow paths: finding or making a page when a class queue runs
+// dry, moving pages between the class queues, the full list and the
+// segments, releasing free pages after the purge delay, and handing
+// segments between threads when one exits.
+//
+// Code overview (allocation):
+//   alloc fast path (core/alloc.h) - pop heap->pages[cls]->free
+//   heap_alloc_small_slow          - pop, or heap_find_page:
+//     heap_find_page               - collect frees into the queue's pages,
+//                                    extend them, retire full ones, then
+//     heap_new_page                - a free page of an owned segment, an
+//                                    adopted abandoned segment, or a new one
+#include "core/heap.h"
+
+#include <cerrno>
+
+#include "core/heap_counters.h"
+#include "core/segment_map.h"
+#include "core/thread_heap.h"
+#include "large/large.h"
+#include "os/os_clock.h"
+#include "os/os_memory.h"
+#include "os/os_print.h"
+#include "policy/strategy.h"
+
+namespace hakmem {
+
+constinit Heap g_empty_heap{&g_empty_page};
+HeapCounters g_orphan_counters;
+
+HeapCounters& counters_for(Heap* heap, bool* shared) {
+    *shared = heap == &g_empty_heap;
+    return *shared ? g_orphan_counters : heap->counters;
+}
+
+void report_invalid_free(const void* p, const char* what) {
+    os::print_line("error: %s: free(%p) ignored", what, p);
+}
+
+namespace {
+
+// ---- class queues and the full list (doubly linked, owner-only) ----------
+
+void queue_push_front(Heap* heap, Page* page) {
+    Page* head = heap->pages[page->size_class];
+    page->prev = nullptr;
+    page->next = head == &g_empty_page ? nullptr : head;
+    if (page->next) page->next->prev = page;
+    heap->pages[page->size_class] = page;
+}
+
+void queue_remove(Heap* heap, Page* page) {
+    if (page->prev) page->prev->next = page->next;
+    else heap->pages[page->size_class] = page->next ? page->next : &g_empty_page;
+    if (page->next) page->next->prev = page->prev;
+    page->next = page->prev = nullptr;
+}
+
+void list_push(Page** head, Page* page) {
+    page->prev = nullptr;
+    page->next = *head;
+    if (*head) (*head)->prev = page;
+    *head = page;
+}
+
+void list_remove(Page** head, Page* page) {
+    if (page->prev) page->prev->next = page->next; else *head = page->next;
+    if (page->next) page->next->prev = page->prev;
+    page->next = page->prev = nullptr;
+}
+
+void page_unfull(Heap* heap, Page* page) {
+    list_remove(&heap->full_head, page);
+    page->used &= ~kPageFullBit;
+    page->full.store(0, std::memory_order_relaxed);
+    queue_push_front(heap, page);
+}
+
+// A page with no free block leaves its class queue so the slow path does
+// not scan it again. Remote frees to it then raise heap->remote_pending.
+void page_to_full(Heap* heap, Page* page) {
+    queue_remove(heap, page);
+    page->used |= kPageFullBit;
+    list_push(&heap->full_head, page);
+    // Dekker with page_free_remote + heap_free_generic: either the remote
+    // thread sees full == 1 and raises remote_pending, or we see its push.
+    page->full.store(1, std::memory_order_seq_cst);
+    if (page->thread_free.load(std::memory_order_seq_cst) != nullptr) page_unfull(heap, page);
+}
+
+void unfull_remote_pages(Heap* heap) {
+    heap->remote_pending.store(0, std::memory_order_relaxed);
+    for (Page* page = heap->full_head; page != nullptr;) {
+        Page* next = page->next;
+        if (page->thread_free.load(std::memory_order_acquire) != nullptr) page_unfull(heap, page);
+        page = next;
+    }
+}
+
+// ---- segments of a heap ----------------------------------------------------
+
+int kind_index(SegmentKind kind) { return kind == SegmentKind::kSmall ? 0 : 1; }
+
+void seg_list_remove(Heap* heap, Segment* seg) {
+    Segment** head = &heap->segments[kind_index(seg->kind)];
+    if (seg->prev) seg->prev->next = seg->next; else *head = seg->next;
+    if (seg->next) seg->next->prev = seg->prev;
+    seg->next = seg->prev = nullptr;
+}
+
+void seg_list_push_front(Heap* heap, Segment* seg) {
+    Segment** head = &heap->segments[kind_index(seg->kind)];
+    seg->prev = nullptr;
+    seg->next = *head;
+    if (*head) (*head)->prev = seg;
+    *head = seg;
+}
+
+// Segments with a free page stay in front, so heap_new_page looks at one.
+void seg_list_push_back(Heap* heap, Segment* seg) {
+    Segment** head = &heap->segments[kind_index(seg->kind)];
+    seg->next = nullptr;
+    if (*head == nullptr) { seg->prev = nullptr; *head = seg; return; }
+    Segment* t = *head;
+    while (t->next) t = t->next;
+    t->next = seg;
+    seg->prev = t;
+}
+
+// ---- the purge list: free pages whose memory is released after a delay ----
+
+void purge_list_remove(Heap* heap, Page* page) {
+    if (page->prev) page->prev->next = page->next; else heap->purge_head = page->next;
+    if (page->next) page->next->prev = page->prev; else heap->purge_tail = page->prev;
+    page->next = page->prev = nullptr;
+    page->purge_pending = 0;
+}
+
+void purge_list_append(Heap* heap, Page* page, uint64_t now) {
+    page->retire_time = now;
+    page->purge_pending = 1;
+    page->next = nullptr;
+    page->prev = heap->purge_tail;
+    if (heap->purge_tail) heap->purge_tail->next = page; else heap->purge_head = page;
+    heap->purge_tail = page;
+}
+
+void page_release_memory(Page* page) {
+    Segment* seg = segment_of(page);
+    size_t size = 0;
+    uint8_t* area = page_area(seg, page, &size);
+    size_t touched = os::align_up(page->touched, os::kPageSize);
+    if (touched > size) touched = size;
+    if (touched) os::purge(area, touched, strategy().purge());
+    page->touched = 0;
+    page->purged = 1;
+}
+
+// The page has no live block: give it back to its segment, and the segment
+// back to the cache when it was the last page in use.
+void page_free_to_segment(Heap* heap, Page* page) {
+    Segment* seg = segment_of(page);
+    page->in_use = 0;
+    page->free = page->local_free = nullptr;
+    page->used = 0;
+    page->full.store(0, std::memory_order_relaxed);
+    bool was_full = seg->used_pages == seg->page_count;
+    if (--seg->used_pages == 0) {
+        for (unsigned i = 0; i < seg->page_count; ++i)
+            if (seg->pages[i].purge_pending) purge_list_remove(heap, &seg->pages[i]);
+        seg_list_remove(heap, seg);
+        segment_free(seg);
+        return;
+    }
+    if (page->touched) purge_list_append(heap, page, os::now_ms());
+    if (was_full || seg->prev != nullptr) {
+        seg_list_remove(heap, seg);
+        seg_list_push_front(heap, seg);
+    }
+}
+
+Page* segment_find_free_page(Segment* seg) {
+    Page* fallback = nullptr;
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        Page* p = &seg->pages[i];
+        if (p->in_use) continue;
+        if (!p->purged && p->touched) return p;  // still resident: no page faults on reuse
+        if (fallback == nullptr) fallback = p;
+    }
+    return fallback;
+}
+
+void adopt_segment(Heap* heap, Segment* seg);
+
+Page* heap_new_page(Heap* heap, unsigned cls) {
+    SegmentKind kind = class_size(cls) <= kMaxSmallPageBlock ? SegmentKind::kSmall : SegmentKind::kMedium;
+    Segment* seg = heap->segments[kind_index(kind)];
+    if (seg == nullptr || seg->used_pages == seg->page_count) {
+        if (Segment* adopted = segment_take_abandoned(kind)) {
+            adopt_segment(heap, adopted);
+            if (heap->pages[cls] != &g_empty_page) return heap->pages[cls];
+            seg = heap->segments[kind_index(kind)];
+        }
+    }
+    if (seg == nullptr || seg->used_pages == seg->page_count) {
+        seg = segment_alloc(heap, kind);
+        if (seg == nullptr) return nullptr;
+        seg_list_push_front(heap, seg);
+        counters_sample_peak();
+    }
+    Page* page = segment_find_free_page(seg);
+    if (page->purge_pending) purge_list_remove(heap, page);
+    size_t size = 0;
+    uint8_t* area = page_area(seg, page, &size);
+    page_init(page, cls, area, size);
+    if (++seg->used_pages == seg->page_count) {
+        seg_list_remove(heap, seg);
+        seg_list_push_back(heap, seg);
+    }
+    page_extend(page);
+    queue_push_front(heap, page);
+    return page;
+}
+
+// Takes over a segment an exited thread left with live blocks.
+void adopt_segment(Heap* heap, Segment* seg) {
+    seg->heap.store(heap, std::memory_order_release);
+    seg_list_push_front(heap, seg);
+    heap->counters.segments_reclaimed.add(1);
+    uint64_t now = os::now_ms();
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        Page* page = &seg->pages[i];
+        if (!page->in_use) {
+            page->purge_pending = 0;
+            if (page->touched && !page->purged) purge_list_append(heap, page, now);
+            continue;
+        }
+        page_collect(page);
+        page->used &= ~kPageFullBit;
+        page->full.store(0, std::memory_order_relaxed);
+        if (page->live() == 0) {
+            bool last = seg->used_pages == 1;
+            page_free_to_segment(heap, page);
+            if (last) return;  // the segment went back to the cache
+            continue;
+        }
+        queue_push_front(heap, page);
+        if (page->free == nullptr && page->capacity == page->reserved) page_to_full(heap, page);
+    }
+    if (seg->used_pages == seg->page_count) {
+        seg_list_remove(heap, seg);
+        seg_list_push_back(heap, seg);
+    }
+}
+
+// Finds a page of class `cls` with a free block, or makes one.
+__attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
+    if (heap->remote_pending.load(std::memory_order_acquire)) unfull_remote_pages(heap);
+    uint64_t now = os::now_ms();
+    if (now >= heap->purge_due_ms) {
+        heap_purge(heap, false);
+        segment_cache_purge(false);
+        uint64_t delay = strategy().purge_delay();
+        heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
+    }
+    for (;;) {
+        Page* page = heap->pages[cls];
+        if (page == &g_empty_page) break;
+        if (page->free != nullptr || page_collect(page)) return page;
+        if (page->capacity < page->reserved) {
+            page_extend(page);
+            return page;
+        }
+        page_to_full(heap, page);
+    }
+    return heap_new_page(heap, cls);
+}
+
+}  // namespace
+
+void heap_init(Heap* heap) {
+    for (Page*& p : heap->pages) p = &g_empty_page;
+    heap->full_head = nullptr;
+    heap->segments[0] = heap->segments[1] = nullptr;
+    heap->purge_head = heap->purge_tail = nullptr;
+    heap->purge_due_ms = 0;
+    heap->remote_pending.store(0, std::memory_order_relaxed);
+    heap->in_use = 1;
+}
+
+void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
+    (void)size;
+    Page* page = heap->pages[cls];
+    Block* block = page->free;
+    if (block == nullptr) {
+        page = heap_find_page(heap, cls);
+        if (page == nullptr) {
+            errno = ENOMEM;
+            return nullptr;
+        }
+        block = page->free;
+    }
+    page->free = block->next;
+    page->used++;
+    heap->counters.allocs[cls].add(1);
+    return block;
+}
+
+void heap_free_local_slow(Heap* heap, Page* page, Block* block) {
+    if (page->live() == 0 || block == page->local_free || block == page->free) {
+        report_invalid_free(block, "double free");
+        return;
+    }
+    block->next = page->local_free;
+    page->local_free = block;
+    page->used--;
+    heap->counters.frees[page->size_class].add(1);
+    if (page->in_full()) page_unfull(heap, page);
+    if (page->live() == 0 && !(heap->pages[page->size_class] == page && page->next == nullptr))
+        heap_page_retire(heap, page);
+}
+
+void heap_page_retire(Heap* heap, Page* page) {
+    queue_remove(heap, page);
+    page_free_to_segment(heap, page);
+}
+
+void heap_free_generic(void* p) {
+    Segment* seg = segment_of(p);
+    if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg) ||
+        seg->cookie != segment_cookie(seg)) {
+        report_invalid_free(p, "invalid pointer (not allocated by hakmem)");
+        return;
+    }
+    if (seg->kind == SegmentKind::kLarge) {
+        large_free(seg, p);
+        return;
+    }
+    Page* page = page_of(seg, p);
+    auto* u = static_cast<uint8_t*>(p);
+    if (!page->in_use || u < page->start || u >= page->start + size_t{page->capacity} * page->block_size ||
+        (u - page->start) % page->block_size != 0) {
+        report_invalid_free(p, "invalid pointer (not a block start)");
+        return;
+    }
+    bool shared = false;
+    HeapCounters& c = counters_for(t_heap, &shared);
+    if (shared) c.frees[page->size_class].add_shared(1); else c.frees[page->size_class].add(1);
+    page_free_remote(page, static_cast<Block*>(p));
+    if (page->full.load(std::memory_order_seq_cst)) {
+        if (Heap* owner = seg->heap.load(std::memory_order_acquire)) owner->remote_pending.store(1, std::memory_order_release);
+    }
+}
+
+void heap_purge(Heap* heap, bool force) {
+    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    while (heap->purge_head != nullptr && (force || now - heap->purge_head->retire_time >= delay)) {
+        Page* page = heap->purge_head;
+        purge_list_remove(heap, page);
+        page_release_memory(page);
+    }
+}
+
+void heap_abandon(Heap* heap) {
+    if (heap->remote_pending.load(std::memory_order_acquire)) unfull_remote_pages(heap);
+    // Release every page with no live block; clear the full state of the rest.
+    Page* lists[kNumClasses + 1];
+    for (unsigned c = 0; c < kNumClasses; ++c) lists[c] = heap->pages[c] == &g_empty_page ? nullptr : heap->pages[c];
+    lists[kNumClasses] = heap->full_head;
+    for (Page* head : lists) {
+        for (Page* page = head; page != nullptr;) {
+            Page* next = page->next;
+            page_collect(page);
+            page->used &= ~kPageFullBit;
+            page->full.store(0, std::memory_order_relaxed);
+            page->next = page->prev = nullptr;
+            if (page->live() == 0) page_free_to_segment(heap, page);
+            page = next;
+        }
+    }
+    for (Page*& p : heap->pages) p = &g_empty_page;
+    heap->full_head = nullptr;
+    heap_purge(heap, true);
+    for (Segment*& head : heap->segments) {
+        while (head != nullptr) {
+            Segment* seg = head;
+            head = seg->next;
+            seg->next = seg->prev = nullptr;
+            segment_abandon(seg);
+        }
+    }
+    heap->in_use = 0;
+}
+
+}  // namespace hakmem

@@ -1,0 +1,96 @@
+// A thread's heap: the class queues its fast paths read, its segments, and
+// its counters. Only the owning thread writes a heap, except for two
+// atomics other threads may set (remote_pending) or read (counters, merged
+// on read by the stats layer).
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/page.h"
+#include "core/segment.h"
+#include "core/size_class.h"
+
+namespace hakmem {
+
+// A per-thread counter: written only by its owner, read by anyone. The
+// owner's increment is one plain `add` to memory on x86-64 (no lock
+// prefix); an aligned 8-byte store is atomic there, so readers on other
+// threads see either the old or the new value. Elsewhere it is a relaxed
+// load and store. Readers use a relaxed atomic load.
+struct Counter {
+    uint64_t raw = 0;
+    __attribute__((always_inline)) void add(uint64_t n) {
+#if defined(__x86_64__)
+        asm volatile("addq %1, %0" : "+m"(raw) : "er"(n));
+#else
+        __atomic_store_n(&raw, __atomic_load_n(&raw, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+#endif
+    }
+    // For counters several threads may write (the orphan counters).
+    void add_shared(uint64_t n) { __atomic_fetch_add(&raw, n, __ATOMIC_RELAXED); }
+    uint64_t get() const { return __atomic_load_n(&raw, __ATOMIC_RELAXED); }
+};
+
+struct HeapCounters {
+    Counter allocs[kNumClasses];
+    Counter frees[kNumClasses];
+    Counter large_allocs;
+    Counter large_frees;
+    Counter large_bytes_allocated;
+    Counter large_bytes_freed;
+    Counter segments_reclaimed;
+};
+
+struct Heap {
+    constexpr Heap() = default;
+    // The empty heap: every queue points at the never-written empty page.
+    constexpr explicit Heap(Page* empty) {
+        for (Page*& p : pages) p = empty;
+    }
+
+    Page* pages[kNumClasses] = {};  // head of each class queue; &g_empty_page when empty
+    HeapCounters counters;
+    Page* full_head = nullptr;          // pages with no free block
+    Segment* segments[2] = {};          // owned small / medium segments; those with a free page first
+    Page* purge_head = nullptr;         // free pages waiting for the purge delay, oldest first
+    Page* purge_tail = nullptr;
+    uint64_t purge_due_ms = 0;          // next time the purge list needs a look
+    std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
+    std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
+    Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)
+};
+
+// The heap of threads that have not allocated yet: every class queue points
+// at g_empty_page, so the first malloc falls into the slow path, which
+// creates the thread's real heap. Never written.
+extern Heap g_empty_heap;
+
+// Small/medium allocation once the fast path found no block (or the size is
+// above the fast table). Precondition: size <= kMaxSmallSize, heap is real.
+void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls);
+// The owner freed `block` into a full page, or freed it twice.
+void heap_free_local_slow(Heap* heap, Page* page, Block* block);
+// The owner freed the last live block of `page`, which is not its class's
+// only page: the page goes back to its segment.
+void heap_page_retire(Heap* heap, Page* page);
+// Frees `p` whose segment is not owned by the calling thread's heap:
+// a remote free, a large block, or an invalid pointer (reported).
+void heap_free_generic(void* p);
+// Releases free pages older than the purge delay (all with force).
+void heap_purge(Heap* heap, bool force);
+// Hands every segment to the abandoned list (thread exit).
+void heap_abandon(Heap* heap);
+// Initializes a heap struct to an empty, owned state.
+void heap_init(Heap* heap);
+
+// Counts frees and large allocations of threads that have no heap (a thread
+// that only frees, or one past its heap's teardown). Shared: add_shared only.
+extern HeapCounters g_orphan_counters;
+// The counters the calling thread should write: its heap's, or the orphans'.
+HeapCounters& counters_for(Heap* heap, bool* shared);
+
+// Reports an invalid or double free in one line naming the pointer.
+void report_invalid_free(const void* p, const char* what);
+
+}  // namespace hakmem

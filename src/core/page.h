@@ -1,0 +1,69 @@
+// A page: a run of equal-size blocks inside a segment, with its own free
+// lists. Keeping free lists per page (not one list per size class) keeps
+// blocks that are used together close together, lets a page be released as
+// soon as its last block is freed, and makes remote frees a push onto one
+// page's lock-free list.
+//
+// Three lists, each owned by one party:
+//   free        - blocks the owner allocates from (fast path pops here)
+//   local_free  - blocks the owner freed (fast path pushes here); swapped
+//                 into `free` when `free` runs dry, so malloc and free do
+//                 not fight over one list head
+//   thread_free - blocks other threads freed: a lock-free stack they push
+//                 with CAS; the owner takes it whole with one exchange
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace hakmem {
+
+struct Block {
+    Block* next;
+};
+
+// Set in Page::used while the page sits on its heap's full list, so the
+// owner's free fast path (which tests used > 1 as a signed number) falls
+// into the slow path that moves the page back into its class queue.
+inline constexpr uint32_t kPageFullBit = 1u << 31;
+
+struct alignas(64) Page {
+    // Hot, owner-only.
+    Block* free;
+    Block* local_free;
+    uint32_t used;        // live blocks, including remote frees not yet collected (| kPageFullBit)
+    uint32_t block_size;
+    uint32_t capacity;    // blocks carved so far (blocks are carved lazily so untouched memory stays unresident)
+    uint32_t reserved;    // blocks that fit in the page
+    uint8_t* start;       // first block
+    // Shared with other threads.
+    std::atomic<Block*> thread_free;
+    std::atomic<uint8_t> full;  // remote-visible copy of kPageFullBit
+    // Owner-only, cold.
+    uint8_t size_class;
+    uint8_t in_use;       // assigned to a size class
+    uint8_t purged;       // its memory was returned to the OS since last use
+    uint8_t purge_pending; // on its heap's purge list
+    uint32_t touched;     // bytes from start that may be resident (what a purge must release)
+    Page* next;           // class queue, full list or purge list
+    Page* prev;
+    uint64_t retire_time; // when it became free (purge list)
+
+    uint32_t live() const { return used & ~kPageFullBit; }
+    bool in_full() const { return (used & kPageFullBit) != 0; }
+};
+
+// The page every empty size-class queue points at: it has no free block, so
+// the fast path needs no "is there a page?" check. Never written.
+extern Page g_empty_page;
+
+// Carves up to a few KiB more blocks onto `free`. Precondition: free empty.
+void page_extend(Page* page);
+// Moves local_free and thread_free onto free; returns false if nothing came.
+bool page_collect(Page* page);
+// Prepares a free page for blocks of class `cls`.
+void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size);
+// Pushes a block freed by a thread that does not own the page.
+void page_free_remote(Page* page, Block* block);
+
+}  // namespace hakmem

@@ -1,0 +1,183 @@
+// Segment lifetime: allocation from the OS or the segment cache, the cache
+// itself (bounded by the Strategy, purged after the purge delay), and the
+// abandoned list through which exited threads hand segments to live ones.
+#include "core/segment.h"
+
+#include <cstring>
+
+#include "core/segment_map.h"
+#include "os/os_clock.h"
+#include "os/os_lock.h"
+#include "os/os_memory.h"
+#include "policy/strategy.h"
+
+namespace hakmem {
+namespace {
+
+// A doubly linked list of segments under one lock.
+struct SegmentList {
+    os::Lock lock;
+    Segment* head = nullptr;
+    Segment* tail = nullptr;
+    size_t count = 0;
+    std::atomic<size_t> approx_count{0};  // count, readable without the lock
+
+    void push_back(Segment* s) {
+        s->next = nullptr;
+        s->prev = tail;
+        if (tail) tail->next = s; else head = s;
+        tail = s;
+        approx_count.store(++count, std::memory_order_relaxed);
+    }
+    void remove(Segment* s) {
+        if (s->prev) s->prev->next = s->next; else head = s->next;
+        if (s->next) s->next->prev = s->prev; else tail = s->prev;
+        s->next = s->prev = nullptr;
+        approx_count.store(--count, std::memory_order_relaxed);
+    }
+};
+
+SegmentList g_cache;      // empty segments kept mapped for reuse
+SegmentList g_abandoned;  // segments of exited threads with live blocks
+
+constexpr uint64_t kCookieKey = 0x9E3779B97F4A7C15ull;
+
+void segment_release_to_os(Segment* seg) {
+    segment_map_set(seg, false);
+    seg->cookie = 0;
+    os::unmap(seg, seg->mapping_size);
+}
+
+void segment_init(Segment* seg, Heap* heap, SegmentKind kind) {
+    seg->cookie = segment_cookie(seg);
+    seg->kind = kind;
+    seg->page_shift = kind == SegmentKind::kSmall ? kSmallPageShift : kMediumPageShift;
+    seg->page_count = static_cast<uint16_t>(kSegmentSize >> seg->page_shift);
+    seg->used_pages = 0;
+    seg->next = seg->prev = nullptr;
+    seg->purged = 0;
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        Page* p = &seg->pages[i];
+        p->in_use = 0;
+        p->purged = 0;
+        p->touched = 0;
+        p->used = 0;
+        p->free = p->local_free = nullptr;
+        p->thread_free.store(nullptr, std::memory_order_relaxed);
+        p->full.store(0, std::memory_order_relaxed);
+    }
+    seg->heap.store(heap, std::memory_order_release);
+}
+
+}  // namespace
+
+uint64_t segment_cookie(const Segment* seg) { return reinterpret_cast<uintptr_t>(seg) ^ kCookieKey; }
+
+uint8_t* page_area(Segment* seg, Page* page, size_t* size) {
+    size_t index = static_cast<size_t>(page - seg->pages);
+    size_t page_size = size_t{1} << seg->page_shift;
+    uint8_t* start = reinterpret_cast<uint8_t*>(seg) + index * page_size;
+    *size = page_size;
+    if (index == 0) {
+        start += kSegmentHeaderSize;
+        *size -= kSegmentHeaderSize;
+    }
+    return start;
+}
+
+Segment* segment_alloc(Heap* heap, SegmentKind kind) {
+    Segment* seg = nullptr;
+    {
+        os::LockGuard guard(g_cache.lock);
+        if (g_cache.head != nullptr) {
+            seg = g_cache.tail;  // the most recently freed is the most likely still resident
+            g_cache.remove(seg);
+        }
+    }
+    if (seg == nullptr) {
+        seg = static_cast<Segment*>(os::map_aligned(kSegmentSize, kSegmentSize));
+        if (seg == nullptr) return nullptr;
+        seg->mapping_size = kSegmentSize;
+        segment_map_set(seg, true);
+    }
+    segment_init(seg, heap, kind);
+    return seg;
+}
+
+void segment_free(Segment* seg) {
+    seg->heap.store(nullptr, std::memory_order_release);
+    uint64_t max = strategy().segment_cache();
+    {
+        os::LockGuard guard(g_cache.lock);
+        if (g_cache.count < max) {
+            seg->free_time = os::now_ms();
+            seg->purged = 0;
+            g_cache.push_back(seg);
+            seg = nullptr;
+        }
+    }
+    if (seg != nullptr) segment_release_to_os(seg);
+    segment_cache_purge(false);
+}
+
+void segment_cache_purge(bool force) {
+    // Cached segments older than the purge delay give their memory back
+    // (madvise, keeping the address range for cheap reuse); the oldest are
+    // unmapped when the Strategy shrinks the cache.
+    uint64_t now = os::now_ms(), delay = strategy().purge_delay(), max = strategy().segment_cache();
+    os::PurgeMode mode = strategy().purge();
+    Segment* to_unmap = nullptr;
+    {
+        os::LockGuard guard(g_cache.lock);
+        while (g_cache.count > max || (force && g_cache.head != nullptr)) {
+            Segment* s = g_cache.head;
+            g_cache.remove(s);
+            s->next = to_unmap;
+            to_unmap = s;
+        }
+        for (Segment* s = g_cache.head; s != nullptr; s = s->next) {
+            if (s->purged || now - s->free_time < delay) continue;
+            // Keep the header page resident: it is rewritten on reuse anyway.
+            os::purge(reinterpret_cast<uint8_t*>(s) + kSegmentHeaderSize, kSegmentSize - kSegmentHeaderSize, mode);
+            s->purged = 1;
+        }
+    }
+    while (to_unmap != nullptr) {
+        Segment* next = to_unmap->next;
+        segment_release_to_os(to_unmap);
+        to_unmap = next;
+    }
+}
+
+void segment_abandon(Segment* seg) {
+    seg->heap.store(nullptr, std::memory_order_release);
+    os::LockGuard guard(g_abandoned.lock);
+    g_abandoned.push_back(seg);
+}
+
+Segment* segment_take_abandoned(SegmentKind kind) {
+    // try_lock: another thread is already adopting; a fresh segment is fine.
+    if (g_abandoned.approx_count.load(std::memory_order_relaxed) == 0 || !g_abandoned.lock.try_lock()) return nullptr;
+    Segment* found = nullptr;
+    for (Segment* s = g_abandoned.head; s != nullptr; s = s->next) {
+        if (s->kind == kind) { found = s; break; }
+    }
+    if (found) g_abandoned.remove(found);
+    g_abandoned.lock.unlock();
+    return found;
+}
+
+void segment_locks_acquire() {
+    g_cache.lock.lock();
+    g_abandoned.lock.lock();
+}
+void segment_locks_release() {
+    g_abandoned.lock.unlock();
+    g_cache.lock.unlock();
+}
+void segment_locks_reset_in_child() {
+    g_cache.lock.reset_in_child();
+    g_abandoned.lock.reset_in_child();
+}
+
+}  // namespace hakmem

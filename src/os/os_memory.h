@@ -1,0 +1,46 @@
+// The platform layer's memory contract. Every mmap, munmap, madvise and
+// mremap of hakmem goes through here, which is also where they are counted.
+//
+// Contract:
+//  - Nothing here allocates through malloc; all functions are thread-safe.
+//  - map*/remap return nullptr on failure (errno from the kernel is kept) and
+//    never abort. Returned memory is page-aligned, zero-filled, read/write.
+//  - unmap/purge take ranges previously returned by map* (or sub-ranges on
+//    page boundaries) and return false only on a kernel error.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace hakmem::os {
+
+inline constexpr size_t kPageSize = 4096;  // x86-64 and arm64 Linux base page size used for rounding
+
+enum class PurgeMode : uint32_t { kDontNeed = 0, kFree = 1 };
+
+// A fresh anonymous mapping of `size` bytes.
+void* map(size_t size);
+// A fresh mapping R of `size` bytes such that (R + offset) % alignment == 0.
+// alignment is a power of two >= kPageSize; offset is a multiple of kPageSize.
+void* map_aligned(size_t size, size_t alignment, size_t offset = 0);
+bool unmap(void* p, size_t size);
+// Returns the physical pages of [p, p+size) to the OS; the range stays mapped
+// and reads back as zero (kDontNeed) or as old-or-zero contents (kFree).
+bool purge(void* p, size_t size, PurgeMode mode);
+
+// Process-wide OS counters (slow paths only, so plain global atomics).
+struct OsCounters {
+    uint64_t mmap_calls;
+    uint64_t munmap_calls;
+    uint64_t madvise_calls;
+    uint64_t bytes_mapped;   // currently mapped
+    uint64_t bytes_purged;   // cumulative
+};
+OsCounters os_counters();
+
+// Resident set size of this process in bytes, from /proc/self/statm (0 if unreadable).
+uint64_t resident_bytes();
+
+inline constexpr size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
+inline constexpr uintptr_t align_down(uintptr_t n, size_t a) { return n & ~(uintptr_t)(a - 1); }
+
+}  // namespace hakmem::os

@@ -1,0 +1,27 @@
+// HAKMEM_* options: one table (name, default, range) read once at init with
+// an environment scan that never allocates. A malformed value warns once,
+// naming the variable and the default used. docs/OPTIONS.md lists them.
+#pragma once
+#include <cstdint>
+
+namespace hakmem {
+
+enum class Option : int {
+    kVerbose,          // HAKMEM_VERBOSE: print the options at start and extra diagnostics
+    kShowStats,        // HAKMEM_SHOW_STATS: print a summary at exit
+    kPurgeDelayMs,     // HAKMEM_PURGE_DELAY_MS: how long free memory stays before release
+    kSegmentCacheMax,  // HAKMEM_SEGMENT_CACHE: free 4 MiB segments kept mapped for reuse
+    kPurgeMode,        // HAKMEM_PURGE_MODE: dontneed | free
+    kCount
+};
+
+// Parses the environment. Idempotent; safe to call from the first malloc.
+void options_init();
+int64_t option_get(Option opt);
+void options_print();  // every option and its value (HAKMEM_VERBOSE)
+
+// Exposed for tests: parses `text` as a value of `opt`. Returns false when
+// malformed or out of range (out is left unchanged).
+bool option_parse(Option opt, const char* text, int64_t* out);
+
+}  // namespace hakmem
