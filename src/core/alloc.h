@@ -32,13 +32,13 @@ template <bool kCallerSite = false>
 __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 0) {
     Heap* heap = t_heap;
     if (__builtin_expect(size <= kTableMaxSize, 1)) {
-        unsigned cls = g_size_classes.small_class[(size + 15) >> 4];
-        Page* page = heap->pages[cls];
+        size_t index = direct_index(size);
+        Page* page = heap->direct[index];
         Block* block = page->free;
         if (__builtin_expect(block != nullptr, 1)) {
             page->free = block->next;
             page->used++;
-            heap->counters.allocs[cls].add(1);
+            heap->counters.direct_allocs[index].add(1);
             return block;
         }
     }
@@ -63,12 +63,14 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
             unsigned cls = page->size_class;
             heap->counters.frees[cls].add(1);
             // The last block: the page is released unless it is its class's
-            // only page (kept, so alloc/free of one block does not churn).
-            if (__builtin_expect(used != 0, 1) || (heap->pages[cls] == page && page->next == nullptr)) return;
-            heap_page_retire(heap, page);
+            // only page (kept, so alloc/free of one block does not churn). An
+            // in-use page with live blocks is always in its class queue here
+            // (not full), so no neighbours means it is alone in the queue.
+            if (__builtin_expect(used != 0, 1) || (page->prev == nullptr && page->next == nullptr)) return;
+            heap_page_retire(heap, block);
             return;
         }
-        heap_free_local_slow(heap, page, block);
+        heap_free_local_slow(heap, block);
         return;
     }
     heap_free_generic(p);

@@ -46,12 +46,12 @@ void queue_push_front(Heap* heap, Page* page) {
     page->prev = nullptr;
     page->next = head == &g_empty_page ? nullptr : head;
     if (page->next) page->next->prev = page;
-    heap->pages[page->size_class] = page;
+    set_queue_head(heap, page->size_class, page);
 }
 
 void queue_remove(Heap* heap, Page* page) {
     if (page->prev) page->prev->next = page->next;
-    else heap->pages[page->size_class] = page->next ? page->next : &g_empty_page;
+    else set_queue_head(heap, page->size_class, page->next ? page->next : &g_empty_page);
     if (page->next) page->next->prev = page->prev;
     page->next = page->prev = nullptr;
 }
@@ -191,6 +191,8 @@ Page* segment_find_free_page(Segment* seg) {
 }
 
 void adopt_segment(Heap* heap, Segment* seg);
+Page* queue_find(Heap* heap, unsigned cls);
+void retire(Heap* heap, Page* page);
 
 Page* heap_new_page(Heap* heap, unsigned cls) {
     SegmentKind kind = class_size(cls) <= kMaxSmallPageBlock ? SegmentKind::kSmall : SegmentKind::kMedium;
@@ -198,7 +200,7 @@ Page* heap_new_page(Heap* heap, unsigned cls) {
     if (seg == nullptr || seg->used_pages == seg->page_count) {
         if (Segment* adopted = segment_take_abandoned(kind)) {
             adopt_segment(heap, adopted);
-            if (heap->pages[cls] != &g_empty_page) return heap->pages[cls];
+            if (Page* page = queue_find(heap, cls)) return page;
             seg = heap->segments[kind_index(kind)];
         }
     }
@@ -253,19 +255,12 @@ void adopt_segment(Heap* heap, Segment* seg) {
     }
 }
 
-// Finds a page of class `cls` with a free block, or makes one.
-__attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
-    if (heap->remote_pending.load(std::memory_order_acquire)) unfull_remote_pages(heap);
-    uint64_t now = os::now_ms();
-    if (now >= heap->purge_due_ms) {
-        heap_purge(heap, false);
-        segment_cache_purge(false);
-        uint64_t delay = strategy().purge_delay();
-        heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
-    }
+// Walks the class queue: collects frees into the head page, extends it, or
+// moves it to the full list, until a page has a free block (or none is left).
+Page* queue_find(Heap* heap, unsigned cls) {
     for (;;) {
         Page* page = heap->pages[cls];
-        if (page == &g_empty_page) break;
+        if (page == &g_empty_page) return nullptr;
         if (page->free != nullptr || page_collect(page)) return page;
         if (page->capacity < page->reserved) {
             page_extend(page);
@@ -273,13 +268,32 @@ __attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
         }
         page_to_full(heap, page);
     }
+}
+
+// Finds a page of class `cls` with a free block, or makes one.
+__attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
+    if (heap->remote_pending.load(std::memory_order_acquire)) unfull_remote_pages(heap);
+    // The clock is read every 8th call: a refill comes every few KiB of
+    // allocation, so this still looks several times per purge delay while
+    // allocating, and the vDSO call stays off most refills (callgrind: the
+    // clock was half of a refill's instructions).
+    if ((++heap->slow_calls & 7) == 0) {
+        uint64_t now = os::now_ms();
+        if (now >= heap->purge_due_ms) {
+            heap_purge(heap, false);
+            segment_cache_purge(false);
+            uint64_t delay = strategy().purge_delay();
+            heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
+        }
+    }
+    if (Page* page = queue_find(heap, cls)) return page;
     return heap_new_page(heap, cls);
 }
 
 }  // namespace
 
 void heap_init(Heap* heap) {
-    for (Page*& p : heap->pages) p = &g_empty_page;
+    for (unsigned c = 0; c < kNumClasses; ++c) set_queue_head(heap, c, &g_empty_page);
     heap->full_head = nullptr;
     heap->segments[0] = heap->segments[1] = nullptr;
     heap->purge_head = heap->purge_tail = nullptr;
@@ -306,7 +320,8 @@ void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
     return block;
 }
 
-void heap_free_local_slow(Heap* heap, Page* page, Block* block) {
+void heap_free_local_slow(Heap* heap, Block* block) {
+    Page* page = page_of(segment_of(block), block);
     if (page->live() == 0 || block == page->local_free || block == page->free) {
         report_invalid_free(block, "double free");
         return;
@@ -316,14 +331,18 @@ void heap_free_local_slow(Heap* heap, Page* page, Block* block) {
     page->used--;
     heap->counters.frees[page->size_class].add(1);
     if (page->in_full()) page_unfull(heap, page);
-    if (page->live() == 0 && !(heap->pages[page->size_class] == page && page->next == nullptr))
-        heap_page_retire(heap, page);
+    if (page->live() == 0 && !(page->prev == nullptr && page->next == nullptr))
+        retire(heap, page);
 }
 
-void heap_page_retire(Heap* heap, Page* page) {
+void heap_page_retire(Heap* heap, Block* block) { retire(heap, page_of(segment_of(block), block)); }
+
+namespace {
+void retire(Heap* heap, Page* page) {
     queue_remove(heap, page);
     page_free_to_segment(heap, page);
 }
+}  // namespace
 
 void heap_free_generic(void* p) {
     Segment* seg = segment_of(p);
@@ -378,7 +397,7 @@ void heap_abandon(Heap* heap) {
             page = next;
         }
     }
-    for (Page*& p : heap->pages) p = &g_empty_page;
+    for (unsigned c = 0; c < kNumClasses; ++c) set_queue_head(heap, c, &g_empty_page);
     heap->full_head = nullptr;
     heap_purge(heap, true);
     for (Segment*& head : heap->segments) {

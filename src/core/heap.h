@@ -33,7 +33,8 @@ struct Counter {
 };
 
 struct HeapCounters {
-    Counter allocs[kNumClasses];
+    Counter direct_allocs[kDirectSlots];  // fast-path allocations by direct index (sizes <= 1 KiB)
+    Counter allocs[kNumClasses];          // all other small/medium allocations, by class
     Counter frees[kNumClasses];
     Counter large_allocs;
     Counter large_frees;
@@ -47,8 +48,13 @@ struct Heap {
     // The empty heap: every queue points at the never-written empty page.
     constexpr explicit Heap(Page* empty) {
         for (Page*& p : pages) p = empty;
+        for (Page*& p : direct) p = empty;
     }
 
+    // The queue head of the class of each size up to 1 KiB, so the fast path
+    // goes from size to page with one load (kept equal to pages[] by
+    // set_queue_head).
+    Page* direct[kDirectSlots] = {};
     Page* pages[kNumClasses] = {};  // head of each class queue; &g_empty_page when empty
     HeapCounters counters;
     Page* full_head = nullptr;          // pages with no free block
@@ -56,10 +62,17 @@ struct Heap {
     Page* purge_head = nullptr;         // free pages waiting for the purge delay, oldest first
     Page* purge_tail = nullptr;
     uint64_t purge_due_ms = 0;          // next time the purge list needs a look
+    uint64_t slow_calls = 0;            // refills, to read the clock on every 8th only
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
     std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
     Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)
 };
+
+// Every change of a class queue's head goes through here.
+inline void set_queue_head(Heap* heap, unsigned cls, Page* page) {
+    heap->pages[cls] = page;
+    for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i) heap->direct[i] = page;
+}
 
 // The heap of threads that have not allocated yet: every class queue points
 // at g_empty_page, so the first malloc falls into the slow path, which
@@ -70,10 +83,12 @@ extern Heap g_empty_heap;
 // above the fast table). Precondition: size <= kMaxSmallSize, heap is real.
 void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls);
 // The owner freed `block` into a full page, or freed it twice.
-void heap_free_local_slow(Heap* heap, Page* page, Block* block);
+// (These take the block, not its page: the fast path then needs no page
+// pointer of its own, only field offsets from the segment.)
+void heap_free_local_slow(Heap* heap, Block* block);
 // The owner freed the last live block of `page`, which is not its class's
 // only page: the page goes back to its segment.
-void heap_page_retire(Heap* heap, Page* page);
+void heap_page_retire(Heap* heap, Block* block);
 // Frees `p` whose segment is not owned by the calling thread's heap:
 // a remote free, a large block, or an invalid pointer (reported).
 void heap_free_generic(void* p);

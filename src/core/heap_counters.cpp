@@ -9,8 +9,11 @@ namespace {
 std::atomic<uint64_t> g_peak_bytes{0};
 
 void add_heap(const HeapCounters& c, MergedCounters* m, int64_t* bytes) {
+    uint64_t allocs[kNumClasses];
+    for (unsigned cls = 0; cls < kNumClasses; ++cls) allocs[cls] = c.allocs[cls].get();
+    for (unsigned i = 0; i < kDirectSlots; ++i) allocs[g_size_classes.small_class[i]] += c.direct_allocs[i].get();
     for (unsigned cls = 0; cls < kNumClasses; ++cls) {
-        uint64_t a = c.allocs[cls].get(), f = c.frees[cls].get();
+        uint64_t a = allocs[cls], f = c.frees[cls].get();
         m->allocs += a;
         m->frees += f;
         *bytes += (static_cast<int64_t>(a) - static_cast<int64_t>(f)) * static_cast<int64_t>(class_size(cls));

@@ -35,19 +35,30 @@ constexpr size_t class_size_computed(unsigned cls) {
     return base + (base / 8) * (sub + 1);
 }
 
+// The fast path indexes by (size + 15) / 16 ("direct index") for sizes up to 1 KiB.
+inline constexpr unsigned kDirectSlots = kTableMaxSize / 16 + 1;
+__attribute__((always_inline)) inline constexpr size_t direct_index(size_t size) { return (size + 15) >> 4; }
+
 struct SizeClassTables {
-    uint8_t small_class[kTableMaxSize / 16 + 1];  // index (size + 15) / 16
+    uint8_t small_class[kDirectSlots];  // class of each direct index
     uint32_t class_size[kNumClasses];
-    constexpr SizeClassTables() : small_class(), class_size() {
-        for (size_t i = 0; i <= kTableMaxSize / 16; ++i) small_class[i] = static_cast<uint8_t>(class_of_computed(i * 16));
+    // Direct indices [direct_first, direct_end) of each class (empty above 1 KiB).
+    uint8_t direct_first[kNumClasses];
+    uint8_t direct_end[kNumClasses];
+    constexpr SizeClassTables() : small_class(), class_size(), direct_first(), direct_end() {
+        for (size_t i = 0; i < kDirectSlots; ++i) small_class[i] = static_cast<uint8_t>(class_of_computed(i * 16));
         for (unsigned c = 0; c < kNumClasses; ++c) class_size[c] = static_cast<uint32_t>(class_size_computed(c));
+        for (size_t i = kDirectSlots; i-- > 0;) {
+            direct_first[small_class[i]] = static_cast<uint8_t>(i);
+            if (direct_end[small_class[i]] == 0) direct_end[small_class[i]] = static_cast<uint8_t>(i + 1);
+        }
     }
 };
 extern const SizeClassTables g_size_classes;
 
 // Precondition: size <= kMaxSmallSize.
 __attribute__((always_inline)) inline unsigned class_of(size_t size) {
-    if (__builtin_expect(size <= kTableMaxSize, 1)) return g_size_classes.small_class[(size + 15) >> 4];
+    if (__builtin_expect(size <= kTableMaxSize, 1)) return g_size_classes.small_class[direct_index(size)];
     return class_of_computed(size);
 }
 inline size_t class_size(unsigned cls) { return g_size_classes.class_size[cls]; }
