@@ -37,19 +37,29 @@ HAK_EXPORT void* __libc_memalign(size_t alignment, size_t size) { return memalig
 // ---- C++ ----------------------------------------------------------------
 // new must not return nullptr: on failure it calls the new_handler, if one
 // is installed, and retries; otherwise it throws std::bad_alloc.
+//
+// libhakmem.so does not link libstdc++ (a C program preloading hakmem should
+// not have to load it): the two libstdc++ functions this needs are weak
+// references, resolved whenever the program is C++ - which it is whenever
+// operator new is called at all. Without them (a C program calling the
+// mangled operator new by hand) a failed new aborts.
+extern "C" std::new_handler hak_weak_get_new_handler() __asm__("_ZSt15get_new_handlerv") __attribute__((weak));
+extern "C" [[noreturn]] void hak_weak_throw_bad_alloc() __asm__("_ZSt17__throw_bad_allocv") __attribute__((weak));
+
 namespace {
+// The core is built without exceptions, so nothrow new cannot catch an
+// exception a new_handler throws: such a handler ends the program
+// (std::terminate) instead of making nothrow new return nullptr. Handlers
+// that throw are rare; the common handlers free memory or abort.
 __attribute__((noinline, cold)) void* new_failed(size_t size, size_t alignment, bool nothrow) {
     for (;;) {
-        std::new_handler handler = std::get_new_handler();
+        std::new_handler handler = hak_weak_get_new_handler ? hak_weak_get_new_handler() : nullptr;
         if (handler == nullptr) {
             if (nothrow) return nullptr;
-            throw std::bad_alloc();
+            if (hak_weak_throw_bad_alloc) hak_weak_throw_bad_alloc();
+            __builtin_trap();
         }
-        if (nothrow) {
-            try { handler(); } catch (...) { return nullptr; }
-        } else {
-            handler();
-        }
+        handler();
         void* p = alignment ? alloc_aligned(size, alignment, 0) : alloc(size, 0);
         if (p != nullptr) return p;
     }
