@@ -15,6 +15,7 @@
 #include <cerrno>
 
 #include "core/heap_counters.h"
+#include "core/invariants.h"
 #include "core/segment_map.h"
 #include "core/thread_heap.h"
 #include "large/large.h"
@@ -286,6 +287,7 @@ __attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
             heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
         }
     }
+    check_heap(heap);
     if (Page* page = queue_find(heap, cls)) return page;
     return heap_new_page(heap, cls);
 }
@@ -357,7 +359,9 @@ void heap_free_generic(void* p) {
     }
     Page* page = page_of(seg, p);
     auto* u = static_cast<uint8_t*>(p);
-    if (!page->in_use || u < page->start || u >= page->start + size_t{page->capacity} * page->block_size ||
+    // Only fields fixed when the page was set up are read here (capacity
+    // changes under the owner while we run; reading it would race).
+    if (!page->in_use || u < page->start || u >= page->start + size_t{page->reserved} * page->block_size ||
         (u - page->start) % page->block_size != 0) {
         report_invalid_free(p, "invalid pointer (not a block start)");
         return;
