@@ -62,11 +62,14 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
             page->used = --used;
             unsigned cls = page->size_class;
             heap->counters.frees[cls].add(1);
-            // The last block: the page is released unless it is its class's
-            // only page (kept, so alloc/free of one block does not churn). An
+            // The last block: the page is released unless it is the only page
+            // of a small class (kept, so alloc/free of one block does not
+            // churn; heap_purge releases its memory if it stays empty). An
             // in-use page with live blocks is always in its class queue here
             // (not full), so no neighbours means it is alone in the queue.
-            if (__builtin_expect(used != 0, 1) || (page->prev == nullptr && page->next == nullptr)) return;
+            if (__builtin_expect(used != 0, 1) ||
+                (page->prev == nullptr && page->next == nullptr && page->block_size <= kMaxSmallPageBlock))
+                return;
             heap_page_retire(heap, block);
             return;
         }

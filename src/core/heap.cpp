@@ -167,13 +167,19 @@ void page_free_to_segment(Heap* heap, Page* page) {
     page->full.store(0, std::memory_order_relaxed);
     bool was_full = seg->used_pages == seg->page_count;
     if (--seg->used_pages == 0) {
-        for (unsigned i = 0; i < seg->page_count; ++i)
-            if (seg->pages[i].purge_pending) purge_list_remove(heap, &seg->pages[i]);
+        {
+            os::Guard<os::SpinLock> guard(heap->purge_lock);
+            for (unsigned i = 0; i < seg->page_count; ++i)
+                if (seg->pages[i].purge_pending) purge_list_remove(heap, &seg->pages[i]);
+        }
         seg_list_remove(heap, seg);
         segment_free(seg);
         return;
     }
-    if (page->touched) purge_list_append(heap, page, os::now_ms());
+    if (page->touched) {
+        os::Guard<os::SpinLock> guard(heap->purge_lock);
+        purge_list_append(heap, page, os::now_ms());
+    }
     if (was_full || seg->prev != nullptr) {
         seg_list_remove(heap, seg);
         seg_list_push_front(heap, seg);
@@ -211,8 +217,13 @@ Page* heap_new_page(Heap* heap, unsigned cls) {
         seg_list_push_front(heap, seg);
         counters_sample_peak();
     }
-    Page* page = segment_find_free_page(seg);
-    if (page->purge_pending) purge_list_remove(heap, page);
+    Page* page;
+    {
+        // Under the lock: heap_decay may be releasing this segment's free pages.
+        os::Guard<os::SpinLock> guard(heap->purge_lock);
+        page = segment_find_free_page(seg);
+        if (page->purge_pending) purge_list_remove(heap, page);
+    }
     size_t size = 0;
     uint8_t* area = page_area(seg, page, &size);
     page_init(page, cls, area, size);
@@ -234,6 +245,7 @@ void adopt_segment(Heap* heap, Segment* seg) {
     for (unsigned i = 0; i < seg->page_count; ++i) {
         Page* page = &seg->pages[i];
         if (!page->in_use) {
+            os::Guard<os::SpinLock> guard(heap->purge_lock);
             page->purge_pending = 0;
             if (page->touched && !page->purged) purge_list_append(heap, page, now);
             continue;
@@ -333,7 +345,7 @@ void heap_free_local_slow(Heap* heap, Block* block) {
     page->used--;
     heap->counters.frees[page->size_class].add(1);
     if (page->in_full()) page_unfull(heap, page);
-    if (page->live() == 0 && !(page->prev == nullptr && page->next == nullptr))
+    if (page->live() == 0 && !(page->prev == nullptr && page->next == nullptr && page->block_size <= kMaxSmallPageBlock))
         retire(heap, page);
 }
 
@@ -375,13 +387,61 @@ void heap_free_generic(void* p) {
     }
 }
 
-void heap_purge(Heap* heap, bool force) {
-    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+namespace {
+// Releases the due pages of one heap's purge list. Caller holds purge_lock.
+size_t purge_due_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
+    size_t released = 0;
     while (heap->purge_head != nullptr && (force || now - heap->purge_head->retire_time >= delay)) {
         Page* page = heap->purge_head;
         purge_list_remove(heap, page);
+        released += page->touched;
         page_release_memory(page);
     }
+    return released;
+}
+
+// The empty page each small class keeps (see dealloc) gives its memory back
+// once it has been seen empty for a purge delay: its blocks are forgotten
+// and carved again on next use.
+void purge_kept_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
+    for (unsigned cls = 0; cls < kNumClasses; ++cls) {
+        Page* page = heap->pages[cls];
+        if (page == &g_empty_page || page->live() != 0 || page->next != nullptr || page->touched == 0) {
+            if (page != &g_empty_page) page->retire_time = 0;
+            continue;
+        }
+        if (page->retire_time == 0 && !force) {
+            page->retire_time = now;
+            continue;
+        }
+        if (!force && now - page->retire_time < delay) continue;
+        page->free = page->local_free = nullptr;
+        page->capacity = 0;
+        page->retire_time = 0;
+        page_release_memory(page);
+    }
+}
+}  // namespace
+
+void heap_purge(Heap* heap, bool force) {
+    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    {
+        os::Guard<os::SpinLock> guard(heap->purge_lock);
+        purge_due_pages(heap, now, delay, force);
+    }
+    purge_kept_pages(heap, now, delay, force);
+}
+
+size_t heap_decay_all(bool force) {
+    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    size_t released = 0;
+    for (Heap* heap = heap_registry_head(); heap != nullptr; heap = heap->registry_next) {
+        // try_lock: the owner holds it only briefly; this heap's turn comes again.
+        if (!heap->purge_lock.try_lock()) continue;
+        released += purge_due_pages(heap, now, delay, force);
+        heap->purge_lock.unlock();
+    }
+    return released;
 }
 
 void heap_abandon(Heap* heap) {

@@ -10,6 +10,7 @@
 #include "core/page.h"
 #include "core/segment.h"
 #include "core/size_class.h"
+#include "os/os_lock.h"
 
 namespace hakmem {
 
@@ -59,7 +60,10 @@ struct Heap {
     HeapCounters counters;
     Page* full_head = nullptr;          // pages with no free block
     Segment* segments[2] = {};          // owned small / medium segments; those with a free page first
-    Page* purge_head = nullptr;         // free pages waiting for the purge delay, oldest first
+    // Free pages waiting for the purge delay, oldest first. Under purge_lock:
+    // besides the owner, heap_decay (another thread) may release them.
+    os::SpinLock purge_lock;
+    Page* purge_head = nullptr;
     Page* purge_tail = nullptr;
     uint64_t purge_due_ms = 0;          // next time the purge list needs a look
     uint64_t slow_calls = 0;            // refills, to read the clock on every 8th only
@@ -92,8 +96,13 @@ void heap_page_retire(Heap* heap, Block* block);
 // Frees `p` whose segment is not owned by the calling thread's heap:
 // a remote free, a large block, or an invalid pointer (reported).
 void heap_free_generic(void* p);
-// Releases free pages older than the purge delay (all with force).
+// Releases free pages older than the purge delay (all with force), and
+// the memory of each class's kept empty page once it has stayed empty that
+// long. Owner only.
 void heap_purge(Heap* heap, bool force);
+// Releases the due free pages of every heap; any thread (the decay of
+// memory while the program makes no allocator calls). Returns the bytes released.
+size_t heap_decay_all(bool force);
 // Hands every segment to the abandoned list (thread exit).
 void heap_abandon(Heap* heap);
 // Initializes a heap struct to an empty, owned state.

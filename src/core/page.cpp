@@ -26,6 +26,7 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->size_class = static_cast<uint8_t>(cls);
     page->in_use = 1;
     page->next = page->prev = nullptr;
+    page->retire_time = 0;
 }
 
 void page_extend(Page* page) {

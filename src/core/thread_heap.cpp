@@ -80,8 +80,19 @@ Heap* thread_heap_get() {
 
 Heap* heap_registry_head() { return g_registry.load(std::memory_order_acquire); }
 
-void heap_registry_lock() { g_registry_lock.lock(); }
-void heap_registry_unlock() { g_registry_lock.unlock(); }
-void heap_registry_reset_in_child() { g_registry_lock.reset_in_child(); }
+// The purge locks too: a thread releasing another heap's pages (decay) may
+// hold one when fork() is called, and the child's heap must not inherit it held.
+void heap_registry_lock() {
+    g_registry_lock.lock();
+    for (Heap* h = heap_registry_head(); h != nullptr; h = h->registry_next) h->purge_lock.lock();
+}
+void heap_registry_unlock() {
+    for (Heap* h = heap_registry_head(); h != nullptr; h = h->registry_next) h->purge_lock.unlock();
+    g_registry_lock.unlock();
+}
+void heap_registry_reset_in_child() {
+    for (Heap* h = heap_registry_head(); h != nullptr; h = h->registry_next) h->purge_lock.reset_in_child();
+    g_registry_lock.reset_in_child();
+}
 
 }  // namespace hakmem

@@ -2,7 +2,9 @@
 // initialized, so it needs no allocation and works before constructors run).
 // Every global Lock is registered with the fork handlers in api/init.cpp.
 #pragma once
+#include <atomic>
 #include <pthread.h>
+#include <sched.h>
 
 namespace hakmem::os {
 
@@ -20,6 +22,39 @@ public:
 
 private:
     pthread_mutex_t m_ = PTHREAD_MUTEX_INITIALIZER;
+};
+
+// A short-hold lock for per-heap state another thread may visit (the
+// decay of free pages): an atomic flag, yielding while contended. Reset in a
+// fork child like Lock.
+class SpinLock {
+public:
+    constexpr SpinLock() = default;
+    SpinLock(const SpinLock&) = delete;
+    SpinLock& operator=(const SpinLock&) = delete;
+    void lock() {
+        while (locked_.exchange(true, std::memory_order_acquire)) {
+            while (locked_.load(std::memory_order_relaxed)) sched_yield();
+        }
+    }
+    bool try_lock() { return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire); }
+    void unlock() { locked_.store(false, std::memory_order_release); }
+    void reset_in_child() { locked_.store(false, std::memory_order_relaxed); }
+
+private:
+    std::atomic<bool> locked_{false};
+};
+
+template <class L>
+class Guard {
+public:
+    explicit Guard(L& l) : l_(l) { l_.lock(); }
+    ~Guard() { l_.unlock(); }
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+
+private:
+    L& l_;
 };
 
 class LockGuard {
