@@ -26,7 +26,7 @@ extern "C" {
  * A client is compatible when its major version equals the library's; a
  * newer minor version only appends functions and struct fields. */
 #define HAKMEM_ABI_VERSION_MAJOR 1
-#define HAKMEM_ABI_VERSION_MINOR 0
+#define HAKMEM_ABI_VERSION_MINOR 1
 #define HAKMEM_ABI_VERSION ((uint32_t)((HAKMEM_ABI_VERSION_MAJOR << 16) | HAKMEM_ABI_VERSION_MINOR))
 #define HAKMEM_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define HAKMEM_ABI_MINOR_OF(v) ((uint32_t)(v) & 0xFFFFu)
@@ -106,11 +106,71 @@ typedef struct hak_stats {
     uint64_t segments_reclaimed; /* segments of exited threads adopted by others */
     uint64_t rss_bytes;        /* resident set size of the process (from /proc) */
     uint64_t threads_active;   /* thread heaps in use */
+    /* Call-site telemetry (ABI 1.1). */
+    uint64_t telemetry_samples;        /* allocations sampled */
+    uint64_t telemetry_sampled_frees;  /* sampled blocks freed (lifetimes measured) */
+    uint64_t telemetry_sites;          /* distinct call sites seen (the table holds up to 2048) */
+    uint64_t telemetry_folded_samples; /* samples of sites that found the table full (counted under HAK_SITE_OVERFLOW) */
+    uint64_t telemetry_sample_bytes;   /* configured mean bytes between samples */
+    /* OS calls, the large-block cache and page faults (ABI 1.1). */
+    uint64_t mmap_bytes;               /* bytes mapped, cumulative */
+    uint64_t munmap_bytes;             /* bytes unmapped, cumulative */
+    uint64_t mremap_calls;             /* mappings grown, shrunk or moved (large realloc, cache reuse) */
+    uint64_t madvise_ranges;           /* ranges purged; above madvise_calls when batched into one call */
+    uint64_t purge_batches;            /* batched releases (each one or a few system calls) */
+    uint64_t large_cache_hits;         /* large allocations served from a cached mapping (no mmap) */
+    uint64_t large_cache_misses;       /* large allocations that needed a new mapping */
+    uint64_t large_cache_bytes;        /* bytes of freed large blocks cached and possibly resident now */
+    uint64_t large_cache_purged_bytes; /* bytes of cached mappings already released (address space only) */
+    uint64_t large_cache_purged;       /* bytes the large cache released with madvise, cumulative */
+    uint64_t large_realloc_in_place;   /* large reallocs without a copy (in place or mremap) */
+    uint64_t page_faults_minor;        /* getrusage(RUSAGE_SELF) of the whole process */
+    uint64_t page_faults_major;
+    uint64_t purge_thread_running;     /* 1 while the background purge thread exists */
+    uint64_t purge_thread_wakeups;     /* its runs */
 } hak_stats_t;
 
 HAK_API int hak_get_stats(hak_stats_t* out);
 /* Writes a short human-readable summary to stderr (what HAKMEM_SHOW_STATS=1 prints at exit). */
 HAK_API void hak_print_stats(void);
+
+/* ---- Call-site telemetry ------------------------------------------------
+ * With HAKMEM_TELEMETRY on (the default) a sample of allocations, chosen by
+ * bytes (on average one per HAKMEM_SAMPLE_BYTES allocated, so an allocation
+ * of s bytes is sampled with probability 1 - exp(-s/T)), is recorded per
+ * call site. Counts and bytes are estimates: each sample stands for 1/p
+ * allocations. Quantiles are over allocations (weighted the same way). */
+#define HAK_SITE_OVERFLOW (~(hak_callsite_t)0) /* the entry of sites that found the site table full */
+#define HAK_E_IO (-3)                          /* a file could not be written */
+
+typedef struct hak_site_stats {
+    size_t struct_size;
+    hak_callsite_t site;        /* HAK_SITE_UNKNOWN, a return address, a HAK_SITE() id or HAK_SITE_OVERFLOW */
+    uint64_t samples;           /* sampled allocations */
+    uint64_t allocs;            /* estimated allocations */
+    uint64_t bytes;             /* estimated bytes allocated (requested sizes) */
+    uint64_t live_bytes;        /* estimated bytes in live blocks */
+    uint64_t peak_live_bytes;   /* high-water mark of live_bytes */
+    uint64_t size_p50;          /* requested size quantiles, bytes */
+    uint64_t size_p95;
+    uint64_t size_p99;
+    uint64_t freed_samples;     /* sampled blocks freed: the lifetimes measured */
+    uint64_t lifetime_p50_ns;   /* allocation-to-free time quantiles of freed blocks */
+    uint64_t lifetime_p95_ns;
+    uint64_t lifetime_p99_ns;
+} hak_site_stats_t;
+
+/* The sites with the most estimated bytes, in decreasing order. `out` is an
+ * array of *count elements, each out[0].struct_size bytes long: set
+ * out[0].struct_size = sizeof(hak_site_stats_t) (an older, smaller struct is
+ * filled only as far as it reaches, and is the array's stride). On return
+ * *count is the number of elements filled (at most the number of sites).
+ * HAK_E_INVALID for a NULL argument or a struct_size below sizeof(size_t). */
+HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count);
+/* Writes the statistics and every site as JSON (what HAKMEM_STATS_JSON=path
+ * writes at exit), atomically: to a temporary file renamed onto `path`.
+ * HAK_E_IO when the file cannot be written. */
+HAK_API int hak_write_stats_json(const char* path);
 
 /* ---- Strategy -----------------------------------------------------------
  * The allocator's policy values. They are read on slow paths only, so a
@@ -121,6 +181,12 @@ typedef struct hak_strategy {
     uint64_t segment_cache_max;  /* free segments kept mapped for reuse */
     uint32_t purge_mode;         /* 0 = MADV_DONTNEED, 1 = MADV_FREE */
     uint32_t reserved0;
+    /* Appended in ABI 1.1: large blocks (docs/OPTIONS.md). */
+    uint64_t mmap_threshold;     /* blocks above this many bytes bypass the large cache (own mmap, munmap on free) */
+    uint64_t large_cache_max;    /* bytes of freed large blocks kept resident for reuse; 0 = no cache */
+    uint64_t purge_batch_bytes;  /* memory leaving the cache is released in batches of at least this many bytes */
+    uint32_t huge_pages;         /* transparent huge pages: 0 = off, 1 = on, 2 = large blocks only */
+    uint32_t purge_thread;       /* 1 = a background thread releases free memory after the purge delay */
 } hak_strategy_t;
 
 HAK_API int hak_get_strategy(hak_strategy_t* out);

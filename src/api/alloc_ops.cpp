@@ -25,8 +25,14 @@ void* calloc_impl(size_t count, size_t size, uintptr_t site) {
     void* p = alloc(total, site);
     if (p == nullptr) return nullptr;
     Segment* seg = segment_of(p);
-    // A large block is a fresh mapping (zero-filled by the kernel).
-    if (seg->kind != SegmentKind::kLarge || !seg->large_zeroed) memset(p, 0, total);
+    if (seg->kind == SegmentKind::kLarge) {
+        // Only what may be dirty: a fresh mapping, and the part of a cached
+        // one that was never written (or was purged), read as zero already.
+        size_t dirty = large_dirty_bytes(seg, p);
+        memset(p, 0, dirty < total ? dirty : total);
+    } else {
+        memset(p, 0, total);
+    }
     return p;
 }
 
@@ -43,7 +49,8 @@ void* realloc_impl(void* p, size_t size, uintptr_t site) {
     size_t usable = usable_size(p);
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {
-        if (large_resize_in_place(seg, p, size)) return p;
+        // In place, or the mapping moved with mremap: no copy either way.
+        if (void* q = large_realloc(seg, p, size)) return q;
     } else if (size <= usable && size >= usable / 2) {
         return p;  // fits its size class, and shrinking would not save half
     }

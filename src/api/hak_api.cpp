@@ -5,9 +5,13 @@
 #include "core/alloc.h"
 #include "core/heap.h"
 #include "core/segment.h"
+#include "large/large_cache.h"
+#include "os/os_clock.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
 #include "stats/stats.h"
+#include "telemetry/report.h"
+#include "telemetry/telemetry.h"
 
 using namespace hakmem;
 
@@ -41,13 +45,25 @@ HAK_API int hak_check_abi_version(uint32_t client) {
 }
 
 HAK_API int hak_get_stats(hak_stats_t* out) { return stats_export(out); }
-HAK_API void hak_print_stats(void) { stats_print(); }
+HAK_API void hak_print_stats(void) {
+    stats_print();
+    telemetry_print_sites();
+}
+HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
+HAK_API int hak_write_stats_json(const char* path) {
+    hak_stats_t s{};
+    s.struct_size = sizeof s;
+    stats_export(&s);
+    return telemetry_write_json(path, s);
+}
 HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(out); }
 HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_import(in); }
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);
     segment_cache_purge(force != 0);
+    large_cache_decay(os::now_ms(), force != 0);
+    telemetry_collect(force != 0);
 }
 
 }  // extern "C"

@@ -14,10 +14,16 @@
 
 #include "core/segment.h"
 #include "core/thread_heap.h"
+#include "hakmem/hakmem.h"
+#include "large/decay.h"
+#include "large/large_cache.h"
+#include "os/background.h"
 #include "os/os_lock.h"
+#include "os/os_print.h"
 #include "policy/options.h"
 #include "policy/strategy.h"
 #include "stats/stats.h"
+#include "telemetry/telemetry.h"
 
 extern char** environ;
 
@@ -29,17 +35,24 @@ os::Lock g_init_lock;
 
 void fork_prepare() {
     g_init_lock.lock();
+    telemetry_fork_prepare();  // its locks are held around calls into the core
+    large_cache_fork_prepare();  // before the core's: a release holds it while calling into os/ only
     heap_registry_lock();
     segment_locks_acquire();
 }
 void fork_parent() {
     segment_locks_release();
     heap_registry_unlock();
+    large_cache_fork_parent();
+    telemetry_fork_parent();
     g_init_lock.unlock();
 }
 void fork_child() {
     segment_locks_reset_in_child();
     heap_registry_reset_in_child();
+    large_cache_fork_child();
+    os::background_fork_child();  // the purge thread does not exist here; the next poll starts one
+    telemetry_fork_child();
     g_init_lock.reset_in_child();
 }
 
@@ -52,6 +65,7 @@ void hakmem_init() {
     if (state == 2 || (state == 1 && environ == nullptr)) return;
     options_init();
     strategy_init_from_options();
+    telemetry_init();
     thread_heap_init_key();
     g_init_state.store(environ != nullptr ? 2 : 1, std::memory_order_release);
 }
@@ -61,10 +75,15 @@ namespace {
 __attribute__((constructor(101))) void hakmem_constructor() {
     hakmem_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    // From here on libc is up: the background purge thread may be started.
+    decay_init();
 }
 
 __attribute__((destructor(101))) void hakmem_destructor() {
-    if (option_get(Option::kShowStats)) stats_print();
+    if (option_get(Option::kShowStats)) hak_print_stats();
+    if (const char* path = option_get_string(Option::kStatsJson)) {
+        if (hak_write_stats_json(path) != HAK_OK) os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);
+    }
 }
 
 }  // namespace

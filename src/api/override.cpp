@@ -7,6 +7,7 @@
 #include <new>
 
 #include "api/alloc_ops.h"
+#include "api/new_handler.h"
 #include "core/alloc.h"
 
 #define HAK_EXPORT extern "C" __attribute__((visibility("default")))
@@ -47,15 +48,13 @@ extern "C" std::new_handler hak_weak_get_new_handler() __asm__("_ZSt15get_new_ha
 extern "C" [[noreturn]] void hak_weak_throw_bad_alloc() __asm__("_ZSt17__throw_bad_allocv") __attribute__((weak));
 
 namespace {
-// The core is built without exceptions, so nothrow new cannot catch an
-// exception a new_handler throws: such a handler ends the program
-// (std::terminate) instead of making nothrow new return nullptr. Handlers
-// that throw are rare; the common handlers free memory or abort.
 __attribute__((noinline, cold)) void* new_failed(size_t size, size_t alignment, bool nothrow) {
+    // nothrow new must turn an exception from the handler into nullptr: that
+    // needs a catch, which lives in the one file built with exceptions.
+    if (nothrow) return hakmem::new_retry_nothrow(size, alignment);
     for (;;) {
         std::new_handler handler = hak_weak_get_new_handler ? hak_weak_get_new_handler() : nullptr;
         if (handler == nullptr) {
-            if (nothrow) return nullptr;
             if (hak_weak_throw_bad_alloc) hak_weak_throw_bad_alloc();
             __builtin_trap();
         }

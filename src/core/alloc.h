@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/invariants.h"
 #include "core/thread_heap.h"
 
 namespace hakmem {
@@ -35,7 +36,12 @@ __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 
         size_t index = direct_index(size);
         Page* page = heap->direct[index];
         Block* block = page->free;
-        if (__builtin_expect(block != nullptr, 1)) {
+        // Telemetry's byte countdown: one subtract and one branch. When it
+        // turns negative this allocation is sampled (alloc_slow sees the
+        // negative countdown). Only after the pop check, so g_empty_heap's
+        // countdown is never written.
+        if (__builtin_expect(block != nullptr, 1) &&
+            __builtin_expect((heap->sample_countdown -= static_cast<int64_t>(size)) >= 0, 1)) {
             page->free = block->next;
             page->used++;
             heap->counters.direct_allocs[index].add(1);
@@ -48,6 +54,15 @@ __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 
 
 __attribute__((always_inline)) inline void dealloc(void* p) {
     if (__builtin_expect(p == nullptr, 0)) return;
+    if constexpr (kCheckedBuild) {
+        if (!free_pointer_valid(p)) return;
+    } else if (__builtin_expect((reinterpret_cast<uintptr_t>(p) & 15) != 0, 0)) {
+        // A misaligned pointer is never a block: report it (generic path)
+        // rather than link it into a free list. Interior pointers that are
+        // 16-aligned are caught here only in the checked build.
+        heap_free_generic(p);
+        return;
+    }
     Segment* seg = segment_of(p);
     Heap* heap = t_heap;
     if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == heap, 1)) {

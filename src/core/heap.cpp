@@ -19,10 +19,12 @@
 #include "core/segment_map.h"
 #include "core/thread_heap.h"
 #include "large/large.h"
+#include "os/background.h"
 #include "os/os_clock.h"
 #include "os/os_memory.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
+#include "telemetry/telemetry.h"
 
 namespace hakmem {
 
@@ -179,6 +181,8 @@ void page_free_to_segment(Heap* heap, Page* page) {
     if (page->touched) {
         os::Guard<os::SpinLock> guard(heap->purge_lock);
         purge_list_append(heap, page, os::now_ms());
+        // The purge thread releases it if this thread makes no more calls.
+        os::background_request(page->retire_time, strategy().purge_delay(), page->touched);
     }
     if (was_full || seg->prev != nullptr) {
         seg_list_remove(heap, seg);
@@ -310,7 +314,12 @@ void heap_init(Heap* heap) {
     for (unsigned c = 0; c < kNumClasses; ++c) set_queue_head(heap, c, &g_empty_page);
     heap->full_head = nullptr;
     heap->segments[0] = heap->segments[1] = nullptr;
-    heap->purge_head = heap->purge_tail = nullptr;
+    {
+        // The heap is already in the registry: heap_decay_all (the purge
+        // thread) may be reading its purge list.
+        os::Guard<os::SpinLock> guard(heap->purge_lock);
+        heap->purge_head = heap->purge_tail = nullptr;
+    }
     heap->purge_due_ms = 0;
     heap->remote_pending.store(0, std::memory_order_relaxed);
     heap->in_use = 1;
@@ -349,7 +358,10 @@ void heap_free_local_slow(Heap* heap, Block* block) {
         retire(heap, page);
 }
 
-void heap_page_retire(Heap* heap, Block* block) { retire(heap, page_of(segment_of(block), block)); }
+void heap_page_retire(Heap* heap, Block* block) {
+    retire(heap, page_of(segment_of(block), block));
+    os::background_poll();  // the end of a free: a safe point to start the purge thread
+}
 
 namespace {
 void retire(Heap* heap, Page* page) {
@@ -358,17 +370,14 @@ void retire(Heap* heap, Page* page) {
 }
 }  // namespace
 
-void heap_free_generic(void* p) {
+bool free_pointer_valid(void* p) {
     Segment* seg = segment_of(p);
     if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg) ||
         seg->cookie != segment_cookie(seg)) {
         report_invalid_free(p, "invalid pointer (not allocated by hakmem)");
-        return;
+        return false;
     }
-    if (seg->kind == SegmentKind::kLarge) {
-        large_free(seg, p);
-        return;
-    }
+    if (seg->kind == SegmentKind::kLarge) return true;  // large_free checks the block start
     Page* page = page_of(seg, p);
     auto* u = static_cast<uint8_t*>(p);
     // Only fields fixed when the page was set up are read here (capacity
@@ -376,6 +385,22 @@ void heap_free_generic(void* p) {
     if (!page->in_use || u < page->start || u >= page->start + size_t{page->reserved} * page->block_size ||
         (u - page->start) % page->block_size != 0) {
         report_invalid_free(p, "invalid pointer (not a block start)");
+        return false;
+    }
+    return true;
+}
+
+void heap_free_generic(void* p) {
+    if (!free_pointer_valid(p)) return;
+    Segment* seg = segment_of(p);
+    if (seg->kind == SegmentKind::kLarge) {
+        large_free(seg, p);
+        return;
+    }
+    Page* page = page_of(seg, p);
+    // A sampled block (telemetry/sampled_heap.h): its heap is never a thread's.
+    if (seg->heap.load(std::memory_order_relaxed) == &g_sampled_heap) {
+        telemetry_free_small(static_cast<Block*>(p));
         return;
     }
     bool shared = false;

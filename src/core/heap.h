@@ -14,6 +14,10 @@
 
 namespace hakmem {
 
+namespace telemetry {
+struct ThreadTelemetry;
+}
+
 // A per-thread counter: written only by its owner, read by anyone. The
 // owner's increment is one plain `add` to memory on x86-64 (no lock
 // prefix); an aligned 8-byte store is atomic there, so readers on other
@@ -52,6 +56,11 @@ struct Heap {
         for (Page*& p : direct) p = empty;
     }
 
+    // Bytes the owner may still allocate before the next telemetry sample
+    // (telemetry/sampler.h). The malloc fast path subtracts the size after a
+    // successful pop check and goes to the slow path when it turns negative;
+    // at rest it is >= 0. Never written in g_empty_heap (no pop succeeds).
+    int64_t sample_countdown = 0;
     // The queue head of the class of each size up to 1 KiB, so the fast path
     // goes from size to page with one load (kept equal to pages[] by
     // set_queue_head).
@@ -70,6 +79,9 @@ struct Heap {
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
     std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
     Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)
+    // Sampler and sketch queue (telemetry/thread_telemetry.h), made on the
+    // first sample; stays with the heap when it is pooled and reused.
+    std::atomic<telemetry::ThreadTelemetry*> telemetry{nullptr};
 };
 
 // Every change of a class queue's head goes through here.
@@ -113,6 +125,12 @@ void heap_init(Heap* heap);
 extern HeapCounters g_orphan_counters;
 // The counters the calling thread should write: its heap's, or the orphans'.
 HeapCounters& counters_for(Heap* heap, bool* shared);
+
+// Checks that `p` is a block hakmem handed out, without reading memory that
+// may be unmapped (segment bitmap first); reports and returns false if not.
+// The owner's free fast path skips it (a division per free), except for the
+// cheap alignment test; the checked build runs it on every free.
+bool free_pointer_valid(void* p);
 
 // Reports an invalid or double free in one line naming the pointer.
 void report_invalid_free(const void* p, const char* what);

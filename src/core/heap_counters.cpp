@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "core/thread_heap.h"
+#include "telemetry/telemetry.h"
 
 namespace hakmem {
 namespace {
@@ -30,6 +31,7 @@ MergedCounters counters_merge() {
     MergedCounters m{};
     int64_t bytes = 0;
     add_heap(g_orphan_counters, &m, &bytes);
+    add_heap(g_sampled_heap.counters, &m, &bytes);
     for (Heap* h = heap_registry_head(); h != nullptr; h = h->registry_next) {
         add_heap(h->counters, &m, &bytes);
         if (h->in_use) m.threads_active++;

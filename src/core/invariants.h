@@ -7,6 +7,12 @@
 namespace hakmem {
 
 #if HAKMEM_CHECKED
+inline constexpr bool kCheckedBuild = true;
+#else
+inline constexpr bool kCheckedBuild = false;
+#endif
+
+#if HAKMEM_CHECKED
 // Aborts with a message naming the broken invariant.
 void check_page(const Page* page);
 void check_heap(const Heap* heap);

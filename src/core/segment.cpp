@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/segment_map.h"
+#include "os/background.h"
 #include "os/os_clock.h"
 #include "os/os_lock.h"
 #include "os/os_memory.h"
@@ -99,6 +100,7 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind) {
         if (seg == nullptr) return nullptr;
         seg->mapping_size = kSegmentSize;
         segment_map_set(seg, true);
+        if (strategy().huge() == HugePages::kOn) os::advise_huge(seg, kSegmentSize, true);  // HAKMEM_HUGE_PAGES=on
     }
     segment_init(seg, heap, kind);
     return seg;
@@ -113,6 +115,7 @@ void segment_free(Segment* seg) {
             seg->free_time = os::now_ms();
             seg->purged = 0;
             g_cache.push_back(seg);
+            os::background_request(seg->free_time, strategy().purge_delay(), kSegmentSize);
             seg = nullptr;
         }
     }

@@ -38,6 +38,17 @@ inline constexpr size_t kLargeHeaderSize = 4096;
 
 enum class SegmentKind : uint8_t { kSmall, kMedium, kLarge };
 
+// Telemetry's record of a sampled block (telemetry/ writes and reads it;
+// core only stores it): in the header of a large block, in a side table for
+// the others. sampled == 0: not a sampled block.
+struct SampleRecord {
+    uint32_t sampled;
+    uint32_t site;       // index in telemetry's site table
+    uint64_t size;       // requested bytes
+    uint64_t alloc_ns;   // when it was allocated (os::now_ns)
+    uint64_t interval;   // the mean sampling interval it was drawn at: its weight
+};
+
 struct Segment {
     uint64_t cookie;             // segment_cookie(this) while live: checked before trusting a foreign pointer
     std::atomic<Heap*> heap;     // owning heap; nullptr when abandoned, cached or large
@@ -54,6 +65,10 @@ struct Segment {
     size_t large_offset;         // block starts at this + large_offset
     size_t large_usable;         // usable bytes of the block
     uint32_t large_zeroed;       // fresh mapping: calloc may skip memset
+    SampleRecord large_sample;   // telemetry (cleared by large_alloc)
+    size_t large_resident;       // (large/) bytes from the segment start that may be resident
+    size_t large_dirty;          // (large/) bytes from the segment start that may be non-zero
+    uint8_t large_huge;          // (large/) MADV_HUGEPAGE applied to the mapping
     Page pages[kMaxPagesPerSegment];
 };
 

@@ -1,10 +1,12 @@
-// mmap/munmap/madvise behind the os_memory.h contract, with counters.
+// mmap/munmap/madvise/mremap behind the os_memory.h contract, with counters.
 #include "os/os_memory.h"
 
 #include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace hakmem::os {
@@ -15,6 +17,11 @@ std::atomic<uint64_t> g_munmap_calls{0};
 std::atomic<uint64_t> g_madvise_calls{0};
 std::atomic<uint64_t> g_bytes_mapped{0};
 std::atomic<uint64_t> g_bytes_purged{0};
+std::atomic<uint64_t> g_mmap_bytes{0};
+std::atomic<uint64_t> g_munmap_bytes{0};
+std::atomic<uint64_t> g_mremap_calls{0};
+std::atomic<uint64_t> g_purge_ranges{0};
+std::atomic<uint64_t> g_huge_advice_calls{0};
 
 // Where the next aligned mapping is tried first. Handing the kernel an aligned
 // hint makes most aligned mappings one mmap call instead of three (map a
@@ -28,6 +35,7 @@ void* raw_map(void* hint, size_t size) {
     void* p = mmap(hint, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return nullptr;
     g_mmap_calls.fetch_add(1, std::memory_order_relaxed);
+    g_mmap_bytes.fetch_add(size, std::memory_order_relaxed);
     g_bytes_mapped.fetch_add(size, std::memory_order_relaxed);
     return p;
 }
@@ -76,6 +84,7 @@ bool unmap(void* p, size_t size) {
     size = align_up(size, kPageSize);
     if (munmap(p, size) != 0) return false;
     g_munmap_calls.fetch_add(1, std::memory_order_relaxed);
+    g_munmap_bytes.fetch_add(size, std::memory_order_relaxed);
     g_bytes_mapped.fetch_sub(size, std::memory_order_relaxed);
     return true;
 }
@@ -89,14 +98,112 @@ bool purge(void* p, size_t size, PurgeMode mode) {
     errno = saved;
     if (rc != 0) return false;
     g_madvise_calls.fetch_add(1, std::memory_order_relaxed);
+    g_purge_ranges.fetch_add(1, std::memory_order_relaxed);
     g_bytes_purged.fetch_add(size, std::memory_order_relaxed);
     return true;
 }
 
+namespace {
+// process_madvise() on the calling thread's own mm: the kernel takes any
+// advice there since Linux 6.13, and PIDFD_SELF_THREAD (no descriptor to
+// open or keep) since 6.14. On older kernels the first call fails with
+// EINVAL or EBADF, and that advice falls back to madvise for good.
+constexpr int kPidfdSelfThread = -10000;
+constexpr size_t kMaxIov = 64;
+std::atomic<uint8_t> g_batch_unsupported[2];  // indexed by PurgeMode
+
+size_t try_process_madvise(const Range* ranges, size_t n, PurgeMode mode, size_t* calls) {
+#if defined(SYS_process_madvise)
+    auto index = static_cast<unsigned>(mode);
+    if (n < 2 || g_batch_unsupported[index].load(std::memory_order_relaxed)) return 0;
+    iovec iov[kMaxIov];
+    for (size_t i = 0; i < n; ++i) {
+        iov[i].iov_base = ranges[i].start;
+        iov[i].iov_len = ranges[i].size;
+    }
+    int advice = mode == PurgeMode::kFree ? MADV_FREE : MADV_DONTNEED;
+    int saved = errno;
+    long rc = syscall(SYS_process_madvise, kPidfdSelfThread, iov, n, advice, 0u);
+    int err = errno;
+    errno = saved;
+    if (rc < 0) {
+        if (err == EINVAL || err == EBADF || err == ENOSYS || err == EPERM || err == ESRCH)
+            g_batch_unsupported[index].store(1, std::memory_order_relaxed);
+        return 0;
+    }
+    g_madvise_calls.fetch_add(1, std::memory_order_relaxed);
+    ++*calls;
+    // A short count means the kernel stopped at a range it could not advise;
+    // the caller releases the ranges from there on one at a time.
+    size_t done = static_cast<size_t>(rc), whole = 0;
+    while (whole < n && done >= ranges[whole].size) done -= ranges[whole++].size;
+    size_t bytes = 0;
+    for (size_t i = 0; i < whole; ++i) bytes += ranges[i].size;
+    g_purge_ranges.fetch_add(whole, std::memory_order_relaxed);
+    g_bytes_purged.fetch_add(bytes, std::memory_order_relaxed);
+    return whole;
+#else
+    (void)ranges, (void)n, (void)mode, (void)calls;
+    return 0;
+#endif
+}
+}  // namespace
+
+size_t purge_ranges(const Range* ranges, size_t n, PurgeMode mode) {
+    size_t calls = 0;
+    while (n > 0) {
+        size_t chunk = n < kMaxIov ? n : kMaxIov;
+        size_t done = try_process_madvise(ranges, chunk, mode, &calls);
+        for (size_t i = done; i < chunk; ++i)
+            if (purge(ranges[i].start, ranges[i].size, mode)) ++calls;
+        ranges += chunk;
+        n -= chunk;
+    }
+    return calls;
+}
+
+bool advise_huge(void* p, size_t size, bool on) {
+    int saved = errno;
+    int rc = madvise(p, align_up(size, kPageSize), on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+    errno = saved;
+    g_huge_advice_calls.fetch_add(1, std::memory_order_relaxed);
+    return rc == 0;
+}
+
+void* remap_in_place(void* p, size_t old_size, size_t new_size) {
+    old_size = align_up(old_size, kPageSize);
+    new_size = align_up(new_size, kPageSize);
+    void* q = mremap(p, old_size, new_size, 0);
+    g_mremap_calls.fetch_add(1, std::memory_order_relaxed);
+    if (q == MAP_FAILED) return nullptr;
+    if (new_size > old_size) {
+        g_mmap_bytes.fetch_add(new_size - old_size, std::memory_order_relaxed);
+        g_bytes_mapped.fetch_add(new_size - old_size, std::memory_order_relaxed);
+    } else {
+        g_munmap_bytes.fetch_add(old_size - new_size, std::memory_order_relaxed);
+        g_bytes_mapped.fetch_sub(old_size - new_size, std::memory_order_relaxed);
+    }
+    return q;
+}
+
+void* remap_to(void* p, size_t old_size, size_t new_size, void* target) {
+    old_size = align_up(old_size, kPageSize);
+    new_size = align_up(new_size, kPageSize);
+    void* q = mremap(p, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+    g_mremap_calls.fetch_add(1, std::memory_order_relaxed);
+    if (q == MAP_FAILED) return nullptr;
+    // The target's bytes were counted when it was mapped; the old range is gone.
+    g_munmap_bytes.fetch_add(old_size, std::memory_order_relaxed);
+    g_bytes_mapped.fetch_sub(old_size, std::memory_order_relaxed);
+    return q;
+}
+
 OsCounters os_counters() {
-    return OsCounters{g_mmap_calls.load(std::memory_order_relaxed), g_munmap_calls.load(std::memory_order_relaxed),
-                      g_madvise_calls.load(std::memory_order_relaxed), g_bytes_mapped.load(std::memory_order_relaxed),
-                      g_bytes_purged.load(std::memory_order_relaxed)};
+    auto get = [](const std::atomic<uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    return OsCounters{get(g_mmap_calls),   get(g_munmap_calls),  get(g_madvise_calls),
+                      get(g_bytes_mapped), get(g_bytes_purged),  get(g_mmap_bytes),
+                      get(g_munmap_bytes), get(g_mremap_calls),  get(g_purge_ranges),
+                      get(g_huge_advice_calls)};
 }
 
 uint64_t resident_bytes() {

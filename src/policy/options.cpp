@@ -8,7 +8,10 @@
 namespace hakmem {
 namespace {
 
-enum class Kind { kBool, kInt, kEnum };
+// kSize: bytes, with an optional k/m/g suffix (binary units).
+// kString: the value is the environment string itself (a path); option_get
+// is 1 when it is set and non-empty.
+enum class Kind { kBool, kInt, kSize, kEnum, kString };
 
 struct OptionDesc {
     const char* env_name;
@@ -20,6 +23,8 @@ struct OptionDesc {
 };
 
 constexpr const char* kPurgeModeNames[] = {"dontneed", "free", nullptr};
+constexpr const char* kHugePageNames[] = {"off", "on", "large", nullptr};
+constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB, kTiB = kMiB * kMiB;
 
 // The defaults and why:
 //  - purge delay 250 ms: long enough that a program cycling through a phase
@@ -29,16 +34,48 @@ constexpr const char* kPurgeModeNames[] = {"dontneed", "free", nullptr};
 //    not resident): absorbs thread churn without an mmap per new thread.
 //  - MADV_DONTNEED: RSS falls immediately and is measurable; MADV_FREE
 //    leaves pages counted in RSS until the kernel is under pressure.
+//  - mmap threshold 32 MiB: the largest blocks of the seqaccess and
+//    randaccess benchmarks (16 MiB) still reuse cached mappings; above it a
+//    block is rare enough that one mmap and munmap do not matter next to
+//    touching its memory.
+//  - large cache 64 MiB resident: on the vm benchmark (6 live blocks of
+//    256 KiB..8 MiB) the cache settles at about 12 mappings that are reused
+//    with almost no page faults; 32 MiB costs 40% more faults, and peak RSS
+//    stays below mimalloc's either way (docs/ARCHITECTURE.md, Large blocks).
+//  - purge batch 4 MiB: releases happen in chunks of at least this much,
+//    so a cache that overflows by one block does not cost a system call.
+//  - huge pages for large blocks only: large blocks are written whole, so a
+//    2 MiB page wastes nothing there; small pages are purged 64 KiB at a
+//    time, which would split huge pages.
+//  - purge thread on: RSS falls after a burst even if the program stops
+//    calling the allocator; off for programs that must stay single-threaded
+//    (unshare(CLONE_NEWUSER) fails in a multi-threaded process).
 constexpr OptionDesc kOptions[] = {
     {"HAKMEM_VERBOSE", Kind::kBool, 0, 0, 1, nullptr, "print options at start and extra diagnostics"},
     {"HAKMEM_SHOW_STATS", Kind::kBool, 0, 0, 1, nullptr, "print a statistics summary at exit"},
     {"HAKMEM_PURGE_DELAY_MS", Kind::kInt, 250, 0, 3600 * 1000, nullptr, "ms before free memory is released"},
     {"HAKMEM_SEGMENT_CACHE", Kind::kInt, 8, 0, 1024, nullptr, "free 4 MiB segments kept for reuse"},
     {"HAKMEM_PURGE_MODE", Kind::kEnum, 0, 0, 1, kPurgeModeNames, "how memory is released: dontneed | free"},
+    // Telemetry: on by default, measured within its 2% budget (docs/ARCHITECTURE.md).
+    // HAKMEM_SAMPLE_BYTES=0 keeps the adaptive rate starting at 512 KiB.
+    {"HAKMEM_TELEMETRY", Kind::kBool, 1, 0, 1, nullptr, "call-site sampling and per-site statistics"},
+    {"HAKMEM_SAMPLE_BYTES", Kind::kSize, 0, 0, kTiB, nullptr,
+     "fixed mean bytes between samples (0 = adaptive from 512 KiB)"},
+    {"HAKMEM_STATS_JSON", Kind::kString, 0, 0, 1, nullptr, "write statistics as JSON to this path at exit (%p = pid)"},
+    // Large blocks (large/): see the defaults above.
+    {"HAKMEM_MMAP_THRESHOLD", Kind::kSize, 32 * kMiB, 0, kTiB, nullptr,
+     "bytes; larger blocks bypass the large cache (mmap/munmap each)"},
+    {"HAKMEM_LARGE_CACHE", Kind::kSize, 64 * kMiB, 0, kTiB, nullptr,
+     "bytes of freed large blocks kept resident for reuse (0 = no cache)"},
+    {"HAKMEM_PURGE_BATCH", Kind::kSize, 4 * kMiB, 0, kTiB, nullptr,
+     "bytes collected before released memory goes to the OS in one batch"},
+    {"HAKMEM_HUGE_PAGES", Kind::kEnum, 2, 0, 2, kHugePageNames, "transparent huge pages: off | on | large"},
+    {"HAKMEM_PURGE_THREAD", Kind::kBool, 1, 0, 1, nullptr, "a background thread releases memory after the purge delay"},
 };
 static_assert(sizeof kOptions / sizeof kOptions[0] == static_cast<int>(Option::kCount));
 
 int64_t g_values[static_cast<int>(Option::kCount)];
+const char* g_strings[static_cast<int>(Option::kCount)];  // kString values (pointers into environ)
 bool g_initialized = false;
 
 bool parse_int(const char* s, int64_t* out) {
@@ -50,6 +87,34 @@ bool parse_int(const char* s, int64_t* out) {
         v = v * 10 + (*s - '0');
     }
     *out = v;
+    return true;
+}
+
+// Bytes, with an optional binary suffix: 64k, 32M, 1g, 4MiB.
+bool parse_size(const char* s, int64_t* out) {
+    const char* end = s;
+    while (*end >= '0' && *end <= '9') ++end;
+    if (end == s) return false;
+    char digits[24];
+    size_t n = static_cast<size_t>(end - s);
+    if (n >= sizeof digits) return false;
+    memcpy(digits, s, n);
+    digits[n] = 0;
+    int64_t v = 0;
+    if (!parse_int(digits, &v)) return false;
+    int64_t unit = 1;
+    if (*end != 0) {
+        switch (*end | 0x20) {
+            case 'k': unit = kKiB; break;
+            case 'm': unit = kMiB; break;
+            case 'g': unit = kMiB * kKiB; break;
+            default: return false;
+        }
+        ++end;
+        if (strcasecmp(end, "") != 0 && strcasecmp(end, "b") != 0 && strcasecmp(end, "ib") != 0) return false;
+    }
+    if (v > INT64_MAX / unit) return false;
+    *out = v * unit;
     return true;
 }
 
@@ -81,6 +146,8 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
     switch (d.kind) {
         case Kind::kBool: ok = parse_bool(text, &v); break;
         case Kind::kInt: ok = parse_int(text, &v); break;
+        case Kind::kSize: ok = parse_size(text, &v); break;
+        case Kind::kString: v = *text != 0; ok = true; break;  // empty = unset
         case Kind::kEnum:
             for (int i = 0; d.names[i] != nullptr; ++i)
                 if (strcasecmp(text, d.names[i]) == 0) { v = i; ok = true; }
@@ -107,18 +174,22 @@ void options_init() {
         g_values[i] = d.default_value;
         const char* text = os::env_get(d.env_name);
         if (text != nullptr && !option_parse(static_cast<Option>(i), text, &g_values[i])) print_default(d);
+        if (d.kind == Kind::kString) g_strings[i] = g_values[i] ? text : nullptr;
     }
     g_initialized = true;
     if (g_values[static_cast<int>(Option::kVerbose)]) options_print();
 }
 
 int64_t option_get(Option opt) { return g_values[static_cast<int>(opt)]; }
+const char* option_get_string(Option opt) { return g_strings[static_cast<int>(opt)]; }
 
 void options_print() {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
         const OptionDesc& d = kOptions[i];
         if (d.kind == Kind::kEnum)
             os::print_line("option %s=%s (%s)", d.env_name, d.names[g_values[i]], d.doc);
+        else if (d.kind == Kind::kString)
+            os::print_line("option %s=%s (%s)", d.env_name, g_strings[i] ? g_strings[i] : "", d.doc);
         else
             os::print_line("option %s=%lld (%s)", d.env_name, static_cast<long long>(g_values[i]), d.doc);
     }

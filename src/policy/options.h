@@ -12,12 +12,22 @@ enum class Option : int {
     kPurgeDelayMs,     // HAKMEM_PURGE_DELAY_MS: how long free memory stays before release
     kSegmentCacheMax,  // HAKMEM_SEGMENT_CACHE: free 4 MiB segments kept mapped for reuse
     kPurgeMode,        // HAKMEM_PURGE_MODE: dontneed | free
+    kTelemetry,        // HAKMEM_TELEMETRY: call-site sampling on | off
+    kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
+    kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
+    kMmapThreshold,    // HAKMEM_MMAP_THRESHOLD: blocks above it bypass the large cache
+    kLargeCache,       // HAKMEM_LARGE_CACHE: bytes of freed large blocks kept for reuse
+    kPurgeBatch,       // HAKMEM_PURGE_BATCH: bytes collected before a batched release
+    kHugePages,        // HAKMEM_HUGE_PAGES: off | on | large
+    kPurgeThread,      // HAKMEM_PURGE_THREAD: background release of free memory
     kCount
 };
 
 // Parses the environment. Idempotent; safe to call from the first malloc.
 void options_init();
 int64_t option_get(Option opt);
+// The text of a string option (HAKMEM_STATS_JSON), nullptr when unset.
+const char* option_get_string(Option opt);
 void options_print();  // every option and its value (HAKMEM_VERBOSE)
 
 // Exposed for tests: parses `text` as a value of `opt`. Returns false when

@@ -1,11 +1,17 @@
 #include "stats/stats.h"
 
 #include <cstring>
+#include <sys/resource.h>
 
 #include "core/heap_counters.h"
 #include "hakmem/hakmem.h"
+#include "large/large.h"
+#include "large/large_cache.h"
+#include "os/background.h"
 #include "os/os_memory.h"
 #include "os/os_print.h"
+#include "os/purge_batch.h"
+#include "telemetry/telemetry.h"
 
 namespace hakmem {
 namespace {
@@ -30,6 +36,34 @@ hak_stats_t collect() {
     s.segments_reclaimed = m.segments_reclaimed;
     s.rss_bytes = os::resident_bytes();
     s.threads_active = m.threads_active;
+    TelemetryCounters t = telemetry_counters();
+    s.telemetry_samples = t.samples;
+    s.telemetry_sampled_frees = t.sampled_frees;
+    s.telemetry_sites = t.sites;
+    s.telemetry_folded_samples = t.folded_samples;
+    s.telemetry_sample_bytes = t.sample_bytes;
+    // The large path and the OS: process-wide counters of slow paths (global
+    // relaxed atomics; the large cache's are kept under its lock anyway).
+    s.mmap_bytes = os.mmap_bytes;
+    s.munmap_bytes = os.munmap_bytes;
+    s.mremap_calls = os.mremap_calls;
+    s.madvise_ranges = os.purge_ranges;
+    s.purge_batches = os::purge_batch_counters().flushes;
+    LargeCacheStats lc = large_cache_stats();
+    s.large_cache_hits = lc.hits;
+    s.large_cache_misses = lc.misses;
+    s.large_cache_bytes = lc.resident_bytes;
+    s.large_cache_purged_bytes = lc.purged_bytes;
+    s.large_cache_purged = lc.released_bytes;
+    s.large_realloc_in_place = large_realloc_in_place_count();
+    rusage ru{};
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        s.page_faults_minor = static_cast<uint64_t>(ru.ru_minflt);
+        s.page_faults_major = static_cast<uint64_t>(ru.ru_majflt);
+    }
+    os::BackgroundCounters bg = os::background_counters();
+    s.purge_thread_running = bg.running;
+    s.purge_thread_wakeups = bg.wakeups;
     return s;
 }
 
@@ -58,6 +92,17 @@ void stats_print() {
         (unsigned long long)s.bytes_mapped / kKiB, (unsigned long long)s.bytes_purged / kKiB,
         (unsigned long long)s.rss_bytes / kKiB, (unsigned long long)s.threads_active,
         (unsigned long long)s.segments_reclaimed);
+    using ull = unsigned long long;
+    os::print_raw(
+        "hakmem stats: mapped %llu KiB in, %llu KiB out, mremap %llu, madvise ranges %llu in %llu batches, "
+        "page faults %llu minor, %llu major\n"
+        "hakmem stats: large cache %llu hits, %llu misses, %llu KiB cached (%llu KiB released address space), "
+        "%llu KiB purged, %llu reallocs without copy, purge thread %s (%llu runs)\n",
+        (ull)s.mmap_bytes / kKiB, (ull)s.munmap_bytes / kKiB, (ull)s.mremap_calls, (ull)s.madvise_ranges,
+        (ull)s.purge_batches, (ull)s.page_faults_minor, (ull)s.page_faults_major, (ull)s.large_cache_hits,
+        (ull)s.large_cache_misses, (ull)s.large_cache_bytes / kKiB, (ull)s.large_cache_purged_bytes / kKiB,
+        (ull)s.large_cache_purged / kKiB, (ull)s.large_realloc_in_place, s.purge_thread_running ? "on" : "off",
+        (ull)s.purge_thread_wakeups);
 }
 
 }  // namespace hakmem

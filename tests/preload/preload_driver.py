@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Runs real programs with libhakmem.so in LD_PRELOAD and checks them.
+
+One case per invocation (see tests/CMakeLists.txt, label `preload`):
+    preload_driver.py --lib libhakmem.so --probe hakmem_preload_probe \
+                      --script-dir tests/preload --case NAME
+Outputs are compared exactly against the same program run without hakmem.
+Exit status 0 = pass; on failure the reason is printed.
+"""
+import argparse
+import difflib
+import os
+import re
+import subprocess
+import sys
+
+TIMEOUT_S = 240
+
+
+class Failure(Exception):
+    pass
+
+
+def base_env():
+    """The environment without any hakmem option or preload inherited from the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAKMEM_") and k != "LD_PRELOAD"}
+    env["LC_ALL"] = "C"
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def run(argv, lib=None, extra_env=None, stdin=None):
+    env = base_env()
+    if lib:
+        env["LD_PRELOAD"] = lib
+    env.update(extra_env or {})
+    try:
+        p = subprocess.run(argv, env=env, input=stdin, capture_output=True, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"timed out after {TIMEOUT_S}s: {argv} (LD_PRELOAD={lib})")
+    return p
+
+
+def describe(p):
+    status = f"exit {p.returncode}" if p.returncode >= 0 else f"killed by signal {-p.returncode}"
+    return f"{status}\n--- stderr ---\n{p.stderr.decode(errors='replace')}"
+
+
+def expect_same(argv, lib, what, extra_env=None):
+    plain = run(argv)
+    if plain.returncode != 0:
+        raise Failure(f"{what}: the unpreloaded run failed, cannot compare: {describe(plain)}")
+    hak = run(argv, lib, extra_env)
+    if hak.returncode != 0:
+        raise Failure(f"{what}: failed with hakmem preloaded: {describe(hak)}")
+    if hak.stdout != plain.stdout:
+        diff = difflib.unified_diff(plain.stdout.decode(errors="replace").splitlines(),
+                                    hak.stdout.decode(errors="replace").splitlines(),
+                                    "without hakmem", "with hakmem", lineterm="", n=1)
+        raise Failure(f"{what}: stdout differs with hakmem preloaded:\n" + "\n".join(list(diff)[:40]))
+    if hak.stderr != plain.stderr:
+        raise Failure(f"{what}: stderr differs with hakmem preloaded (hakmem should be silent by default):\n"
+                      f"without: {plain.stderr[:2000]!r}\nwith:    {hak.stderr[:2000]!r}")
+    print(f"ok: {what} ({len(plain.stdout)} bytes of identical output)")
+
+
+def stderr_lines(p):
+    return [l for l in p.stderr.decode(errors="replace").split("\n") if l != ""]
+
+
+# ---- cases ------------------------------------------------------------------
+
+def case_python_output_matches(a):
+    expect_same([sys.executable, os.path.join(a.script_dir, "alloc_heavy.py")], a.lib, "alloc_heavy.py")
+
+
+def case_python_no_purge_delay(a):
+    # Purging at once exercises the release-and-reuse path of every page.
+    expect_same([sys.executable, os.path.join(a.script_dir, "alloc_heavy.py")], a.lib,
+                "alloc_heavy.py with HAKMEM_PURGE_DELAY_MS=0", {"HAKMEM_PURGE_DELAY_MS": "0"})
+
+
+PIPELINES = [
+    "seq 1 200000 | sort -r | uniq | wc -l",
+    "seq 1 200000 | sort -r | tail -c 100000 | md5sum",
+    # Generated text through tr/cut/sort/uniq; sort with a small buffer and two
+    # threads so it spills to temporary files and frees across threads.
+    "seq 1 150000 | sed 's/\\(.\\)/\\1 word\\1 /g' | tr ' 0123456789' '\\nabcdefghij' | "
+    "sort -S 2M --parallel=2 | uniq -c | sort -k1,1nr -k2 | head -n 50",
+    "seq 1 100000 | paste -d, - - - - | cut -d, -f2,4 | tr ',' '\\t' | sort -t$'\\t' -k2,2n | md5sum",
+    "for i in $(seq 1 300); do printf '%s\\n' \"line-$i-$((i * 7919 % 1000))\"; done | "
+    "sort -t- -k3,3n -k2,2n | md5sum",
+    "seq 1 50000 | awk '{ s = s $0 \",\"; if (NR % 100 == 0) { print length(s); s = \"\" } }' | sort -n | uniq | "
+    "wc -l",
+    "seq -w 1 80000 | rev | sort | sha256sum",
+]
+
+
+def case_coreutils_pipelines(a):
+    for pipeline in PIPELINES:
+        # LD_PRELOAD is exported to bash itself and so to every stage.
+        expect_same(["bash", "-c", "set -o pipefail; " + pipeline], a.lib, f"pipeline `{pipeline}`")
+
+
+def case_probe_allocations_reach_hakmem(a):
+    p = run([a.probe], a.lib, {"HAKMEM_SHOW_STATS": "1"})
+    if p.returncode != 0:
+        raise Failure(f"probe failed with hakmem preloaded: {describe(p)}")
+    if b"probe ok" not in p.stdout:
+        raise Failure(f"probe did not report success: {p.stdout!r}")
+    if not any("hakmem" in l for l in stderr_lines(p)):
+        raise Failure(f"HAKMEM_SHOW_STATS=1 printed no summary line naming hakmem: {describe(p)}")
+    print("ok:", p.stdout.decode().strip())
+
+
+def case_probe_fails_without_preload(a):
+    # The probe must be able to fail: without hakmem it cannot find it.
+    p = run([a.probe])
+    if p.returncode != 2:
+        raise Failure(f"probe without hakmem should exit 2, got {describe(p)}")
+    print("ok: the probe notices when hakmem is absent")
+
+
+def case_show_stats_summary(a):
+    p = run(["true"], a.lib, {"HAKMEM_SHOW_STATS": "1"})
+    if p.returncode != 0:
+        raise Failure(f"`true` failed with hakmem preloaded: {describe(p)}")
+    lines = stderr_lines(p)
+    if not lines or "hakmem" not in lines[0]:
+        raise Failure(f"HAKMEM_SHOW_STATS=1: the summary's first line should name hakmem: {describe(p)}")
+    # It also works for a program that allocated a lot and used threads.
+    p = run(["bash", "-c", "seq 1 100000 | sort -S 1M --parallel=2 | tail -n 1"], a.lib, {"HAKMEM_SHOW_STATS": "1"})
+    if p.returncode != 0 or p.stdout != b"99999\n" and p.stdout != b"100000\n":
+        raise Failure(f"pipeline with HAKMEM_SHOW_STATS=1 failed: {p.stdout!r} {describe(p)}")
+    if not any("hakmem" in l for l in stderr_lines(p)):
+        raise Failure(f"no summary from the pipeline's processes: {describe(p)}")
+    print("ok: summary printed:", lines[0])
+
+
+def case_quiet_by_default(a):
+    p = run(["true"], a.lib)
+    if p.returncode != 0 or p.stderr != b"" or p.stdout != b"":
+        raise Failure(f"`true` with hakmem preloaded and no options must print nothing: {describe(p)}")
+    p = run(["bash", "-c", "echo hi; seq 1 1000 | sort -rn | head -n 1"], a.lib)
+    if p.returncode != 0 or p.stderr != b"" or p.stdout != b"hi\n1000\n":
+        raise Failure(f"unexpected output: {p.stdout!r} {describe(p)}")
+    print("ok: silent by default")
+
+
+def expect_one_warning(a, var, value, default_pattern=None):
+    p = run(["true"], a.lib, {var: value})
+    if p.returncode != 0:
+        raise Failure(f"{var}={value}: `true` must still exit 0: {describe(p)}")
+    lines = stderr_lines(p)
+    if len(lines) != 1:
+        raise Failure(f"{var}={value}: expected exactly one warning line, got {len(lines)}: {describe(p)}")
+    if var not in lines[0]:
+        raise Failure(f"{var}={value}: the warning does not name {var}: {lines[0]!r}")
+    if default_pattern and not re.search(default_pattern, lines[0]):
+        raise Failure(f"{var}={value}: the warning does not name the default ({default_pattern}): {lines[0]!r}")
+    print("ok:", lines[0])
+    return lines[0]
+
+
+def case_malformed_verbose(a):
+    # The default of HAKMEM_VERBOSE is 0.
+    expect_one_warning(a, "HAKMEM_VERBOSE", "banana", r"(?<![\w.])0(?![\w.])")
+
+
+def case_malformed_show_stats(a):
+    # Falls back to the default (0): one warning and no summary.
+    expect_one_warning(a, "HAKMEM_SHOW_STATS", "banana", r"(?<![\w.])0(?![\w.])")
+
+
+def case_malformed_purge_delay(a):
+    expect_one_warning(a, "HAKMEM_PURGE_DELAY_MS", "soon", r"\d")
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lib", required=True)
+    ap.add_argument("--probe", required=True)
+    ap.add_argument("--script-dir", required=True)
+    ap.add_argument("--case", required=True, choices=sorted(CASES))
+    a = ap.parse_args()
+    if not os.path.exists(a.lib):
+        print(f"FAIL: {a.lib} does not exist", file=sys.stderr)
+        return 1
+    a.lib = os.path.abspath(a.lib)
+    try:
+        CASES[a.case](a)
+    except Failure as e:
+        print(f"FAIL: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
