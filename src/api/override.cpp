@@ -63,14 +63,18 @@ __attribute__((noinline, cold)) void* new_failed(size_t size, size_t alignment, 
         if (p != nullptr) return p;
     }
 }
-inline void* new_impl(size_t size) {
-    void* p = alloc(size, HAK_RETURN_ADDRESS());
+// The miss paths of operator new, tail-called by the inline fast path so
+// their return address is new's caller (the call site) and new needs no frame.
+__attribute__((noinline)) void* new_slow(size_t size) {
+    void* p = alloc_slow(size, HAK_RETURN_ADDRESS());
     return __builtin_expect(p != nullptr, 1) ? p : new_failed(size, 0, false);
 }
-inline void* new_nothrow(size_t size) {
-    void* p = alloc(size, HAK_RETURN_ADDRESS());
+__attribute__((noinline)) void* new_slow_nothrow(size_t size) {
+    void* p = alloc_slow(size, HAK_RETURN_ADDRESS());
     return __builtin_expect(p != nullptr, 1) ? p : new_failed(size, 0, true);
 }
+inline void* new_impl(size_t size) { return alloc_or(size, new_slow); }
+inline void* new_nothrow(size_t size) { return alloc_or(size, new_slow_nothrow); }
 inline void* new_aligned(size_t size, std::align_val_t al, bool nothrow) {
     void* p = alloc_aligned(size, static_cast<size_t>(al), HAK_RETURN_ADDRESS());
     return p != nullptr ? p : new_failed(size, static_cast<size_t>(al), nothrow);

@@ -29,8 +29,11 @@ __attribute__((noinline)) void* alloc_slow_caller(size_t size);
 // A block aligned to `alignment` (power of two). Slow path only.
 void* alloc_aligned(size_t size, size_t alignment, uintptr_t site);
 
-template <bool kCallerSite = false>
-__attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 0) {
+// The malloc fast path. On a miss it tail-calls `slow(size)`, so a slow
+// function that reads its own return address sees the caller of the entry
+// point (malloc, operator new), and the fast path needs no frame.
+template <class Slow>
+__attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
     Heap* heap = t_heap;
     if (__builtin_expect(size <= kTableMaxSize, 1)) {
         size_t index = direct_index(size);
@@ -48,8 +51,14 @@ __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 
             return block;
         }
     }
-    if constexpr (kCallerSite) return alloc_slow_caller(size);
-    return alloc_slow(size, site);
+    return slow(size);
+}
+
+// malloc and friends: with an explicit site, or (kCallerSite) the caller's.
+template <bool kCallerSite = false>
+__attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 0) {
+    if constexpr (kCallerSite) return alloc_or(size, alloc_slow_caller);
+    return alloc_or(size, [site](size_t n) { return alloc_slow(n, site); });
 }
 
 __attribute__((always_inline)) inline void dealloc(void* p) {
