@@ -1,0 +1,151 @@
+// hakmem-bench: compares allocators on the scenario suite.
+//
+//   options -> resolve allocators -> run_plan (one process per run)
+//           -> aggregate -> markdown on stdout, CSV/JSON/SVG in the out dir
+//
+// Exit status: 0 all runs passed; 1 a run failed (crash, verification,
+// wrong allocator, timeout) or a requested allocator is unavailable;
+// 2 bad command line.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "machine.h"
+#include "options.h"
+#include "resolve.h"
+#include "runner.h"
+#include "spawn.h"
+#include "writers.h"
+
+// Paths baked in by CMake (bench/runner/CMakeLists.txt).
+#ifndef HAKMEM_BENCH_SCENARIO_EXE
+#define HAKMEM_BENCH_SCENARIO_EXE ""
+#endif
+#ifndef HAKMEM_BENCH_HAKMEM_LIB
+#define HAKMEM_BENCH_HAKMEM_LIB ""
+#endif
+#ifndef HAKMEM_BENCH_RESULTS_DIR
+#define HAKMEM_BENCH_RESULTS_DIR "bench/results"
+#endif
+#ifndef HAKMEM_BENCH_MULTIARCH
+#define HAKMEM_BENCH_MULTIARCH ""
+#endif
+
+namespace fs = std::filesystem;
+using namespace hakbench;
+
+namespace {
+
+// The scenario program: $HAKMEM_BENCH_SCENARIO_EXE, the build's, or the one
+// next to this executable (an installed or copied tree).
+std::string scenario_exe() {
+  if (const char* e = std::getenv("HAKMEM_BENCH_SCENARIO_EXE"); e && *e) return e;
+  if (::access(HAKMEM_BENCH_SCENARIO_EXE, X_OK) == 0) return HAKMEM_BENCH_SCENARIO_EXE;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : (self.parent_path() / "hakmem-bench-scenario").string();
+}
+
+int list(const std::string& exe, const Resolution& res) {
+  std::cout << "scenarios:\n" << std::flush;
+  const ChildResult r = run_child({exe, "--list"}, "", 30);
+  std::cout << r.out << "\nallocators:\n";
+  for (const Target& t : res.targets)
+    std::cout << "  " << t.name << "  " << (t.preload.empty() ? "(glibc, nothing preloaded)" : t.preload) << "\n";
+  for (const auto& s : res.skipped) std::cout << "  unavailable: " << s << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const ParseResult parsed = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.ok()) {
+    std::cerr << "hakmem-bench: " << parsed.error << "\n\n" << usage_text();
+    return 2;
+  }
+  const Options& opt = parsed.options;
+  if (opt.help) {
+    std::cout << usage_text();
+    return 0;
+  }
+
+  const std::string exe = scenario_exe();
+  if (::access(exe.c_str(), X_OK) != 0) {
+    std::cerr << "hakmem-bench: scenario program " << exe << " not found; build the hakmem-bench-scenario "
+              << "target or set HAKMEM_BENCH_SCENARIO_EXE\n";
+    return 1;
+  }
+  ResolveEnv env;
+  env.multiarch = HAKMEM_BENCH_MULTIARCH;
+  env.built_hakmem_lib = HAKMEM_BENCH_HAKMEM_LIB;
+  env.may_install = ::geteuid() == 0 && !opt.list;
+  const Resolution res = resolve_allocators(opt, env);
+  if (opt.list) return list(exe, res);
+  for (const auto& s : res.skipped) std::cerr << "hakmem-bench: skipping " << s << "\n";
+  if (res.targets.empty()) {
+    std::cerr << "hakmem-bench: no allocator available to run\n";
+    return 1;
+  }
+
+  // Results go to --out, else a fresh bench/results/<time>-<size>/ with a
+  // `latest` link next to it.
+  const bool default_out = opt.out_dir.empty();
+  const std::string name = timestamp_for_path() + "-" + run_size_name(opt.size);
+  const fs::path out = default_out ? fs::path(HAKMEM_BENCH_RESULTS_DIR) / name : fs::path(opt.out_dir);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) {
+    std::cerr << "hakmem-bench: cannot create " << out << ": " << ec.message() << "\n";
+    return 1;
+  }
+
+  Report report;
+  report.meta.size = run_size_name(opt.size);
+  report.meta.rounds = opt.rounds;
+  report.meta.seed = opt.seed;
+  report.meta.threads = opt.threads;
+  report.meta.iterations = opt.iterations;
+  report.meta.baseline = "mimalloc";
+  report.meta.skipped = res.skipped;
+  describe_machine(report.meta);
+  for (const Target& t : res.targets) {
+    report.allocators.push_back(t.name);
+    report.meta.libraries.emplace_back(t.name, t.preload);
+  }
+  report.scenarios = opt.scenarios;
+  std::cerr << "hakmem-bench: " << report.meta.size << " run, " << opt.scenarios.size() << " scenarios x "
+            << res.targets.size() << " allocators x " << opt.rounds << " rounds, seed " << opt.seed << "\n";
+
+  report.runs = run_plan(Plan{exe, opt, res.targets});
+  aggregate(report);
+
+  std::ostringstream md;
+  write_markdown(report, md);
+  std::cout << md.str() << std::flush;
+  std::string error;
+  bool wrote = static_cast<bool>(std::ofstream(out / "summary.md") << md.str());
+  wrote = write_csv(report, out.string(), &error) && wrote;
+  wrote = write_json(report, out.string(), &error) && wrote;
+  if (!wrote) std::cerr << "hakmem-bench: " << (error.empty() ? "cannot write summary.md" : error) << "\n";
+  const std::string svg = write_plot(report, out.string(), &error);
+  if (svg.empty()) std::cerr << "hakmem-bench: no plot: " << error << "\n";
+  if (default_out) {
+    const fs::path latest = fs::path(HAKMEM_BENCH_RESULTS_DIR) / "latest";
+    fs::remove(latest, ec);
+    fs::create_directory_symlink(name, latest, ec);
+  }
+  std::cerr << "hakmem-bench: results in " << out.string() << "\n";
+
+  size_t failed = 0;
+  for (const RunRecord& r : report.runs) failed += r.ok ? 0 : 1;
+  if (failed) std::cerr << "hakmem-bench: " << failed << " run(s) FAILED (see above)\n";
+  if (res.missing_requested) std::cerr << "hakmem-bench: a requested allocator was not available\n";
+  return failed || res.missing_requested || !wrote ? 1 : 0;
+}

@@ -1,0 +1,30 @@
+// The runner's list of scenarios (options.cpp) and the scenario program's
+// registry (scenarios/registry.cpp) must name the same scenarios in the
+// same order: the runner validates names before it starts any process.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "options.h"
+#include "spawn.h"
+
+namespace hakbench {
+namespace {
+
+TEST(ScenarioList, RunnerAndScenarioProgramAgree) {
+  const ChildResult r = run_child({HAKMEM_BENCH_SCENARIO_EXE, "--list"}, "", 30);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> names;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) names.push_back(line.substr(0, line.find(' ')));
+  EXPECT_EQ(names, suite_scenarios());
+}
+
+TEST(ScenarioList, UnknownScenarioIsRejectedByTheScenarioProgram) {
+  const ChildResult r = run_child({HAKMEM_BENCH_SCENARIO_EXE, "--scenario", "nosuch"}, "", 30);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("usage"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hakbench
