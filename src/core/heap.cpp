@@ -45,17 +45,38 @@ namespace {
 // ---- class queues and the full list (doubly linked, owner-only) ----------
 
 void queue_push_front(Heap* heap, Page* page) {
-    Page* head = heap->pages[page->size_class];
+    unsigned cls = page->size_class;
+    Page* head = heap->pages[cls];
     page->prev = nullptr;
     page->next = head == &g_empty_page ? nullptr : head;
     if (page->next) page->next->prev = page;
-    set_queue_head(heap, page->size_class, page);
+    else heap->tails[cls] = page;
+    set_queue_head(heap, cls, page);
+}
+
+// Pages that come back from the full list go to the back: they usually have
+// only a block or two free, and at the front each would be used up by the
+// next allocation and sent back to the full list (churn benchmark: an
+// unfull/full round trip on almost every operation).
+void queue_push_back(Heap* heap, Page* page) {
+    unsigned cls = page->size_class;
+    if (heap->pages[cls] == &g_empty_page) {
+        queue_push_front(heap, page);
+        return;
+    }
+    Page* tail = heap->tails[cls];
+    page->next = nullptr;
+    page->prev = tail;
+    tail->next = page;
+    heap->tails[cls] = page;
 }
 
 void queue_remove(Heap* heap, Page* page) {
+    unsigned cls = page->size_class;
     if (page->prev) page->prev->next = page->next;
-    else set_queue_head(heap, page->size_class, page->next ? page->next : &g_empty_page);
+    else set_queue_head(heap, cls, page->next ? page->next : &g_empty_page);
     if (page->next) page->next->prev = page->prev;
+    else heap->tails[cls] = page->prev;
     page->next = page->prev = nullptr;
 }
 
@@ -76,7 +97,7 @@ void page_unfull(Heap* heap, Page* page) {
     list_remove(&heap->full_head, page);
     page->used &= ~kPageFullBit;
     page->full.store(0, std::memory_order_relaxed);
-    queue_push_front(heap, page);
+    queue_push_back(heap, page);
 }
 
 // A page with no free block leaves its class queue so the slow path does

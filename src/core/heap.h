@@ -66,6 +66,7 @@ struct Heap {
     // set_queue_head).
     Page* direct[kDirectSlots] = {};
     Page* pages[kNumClasses] = {};  // head of each class queue; &g_empty_page when empty
+    Page* tails[kNumClasses] = {};  // last page of each class queue (when not empty)
     HeapCounters counters;
     Page* full_head = nullptr;          // pages with no free block
     Segment* segments[2] = {};          // owned small / medium segments; those with a free page first

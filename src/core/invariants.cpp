@@ -49,6 +49,7 @@ void check_heap(const Heap* heap) {
             check_page(p);
             prev = p;
         }
+        if (prev != nullptr && heap->tails[cls] != prev) fail("class queue tail is not its last page", heap);
         for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i)
             if (heap->direct[i] != heap->pages[cls]) fail("direct entry differs from its class queue head", heap);
     }

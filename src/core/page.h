@@ -28,26 +28,26 @@ struct Block {
 inline constexpr uint32_t kPageFullBit = 1u << 31;
 
 struct alignas(64) Page {
-    // Hot, owner-only.
+    // First cache line: everything the owner's fast paths touch.
     Block* free;
     Block* local_free;
     uint32_t used;        // live blocks, including remote frees not yet collected (| kPageFullBit)
     uint32_t block_size;
-    uint32_t capacity;    // blocks carved so far (blocks are carved lazily so untouched memory stays unresident)
-    uint32_t reserved;    // blocks that fit in the page
-    uint8_t* start;       // first block
-    // Shared with other threads.
-    std::atomic<Block*> thread_free;
-    std::atomic<uint8_t> full;  // remote-visible copy of kPageFullBit
-    // Owner-only, cold.
+    Page* next;           // class queue, full list or purge list (read by free when the page empties)
+    Page* prev;
     uint8_t size_class;
     uint8_t in_use;       // assigned to a size class
     uint8_t purged;       // its memory was returned to the OS since last use
     uint8_t purge_pending; // on its heap's purge list
     uint32_t touched;     // bytes from start that may be resident (what a purge must release)
-    Page* next;           // class queue, full list or purge list
-    Page* prev;
-    uint64_t retire_time; // when it became free (purge list)
+    uint32_t capacity;    // blocks carved so far (blocks are carved lazily so untouched memory stays unresident)
+    uint32_t reserved;    // blocks that fit in the page
+    uint8_t* start;       // first block
+    // Second cache line: what other threads write (remote frees), so their
+    // CAS does not take the owner's hot line away on every push.
+    alignas(64) std::atomic<Block*> thread_free;
+    std::atomic<uint8_t> full;  // remote-visible copy of kPageFullBit
+    uint64_t retire_time; // when it became free (purge list); cold
 
     uint32_t live() const { return used & ~kPageFullBit; }
     bool in_full() const { return (used & kPageFullBit) != 0; }
