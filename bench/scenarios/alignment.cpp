@@ -16,11 +16,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 constexpr size_t kLive = 256;
 

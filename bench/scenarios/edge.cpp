@@ -23,11 +23,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 // Called through volatile values so the compiler cannot fold or warn about
 // the deliberately odd requests.

@@ -16,11 +16,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p;
-  size_t size;
-  uint64_t tag;
-};
+using Block = TaggedBlock;
 
 // Bands cycle small -> large -> small so freed space of one band is asked
 // for again only after other bands moved in next to it.

@@ -13,11 +13,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 constexpr size_t kShortSlots = 16;     // freed within ~16 short allocations
 constexpr size_t kMediumSlots = 4096;  // random replacement: ~16k allocations

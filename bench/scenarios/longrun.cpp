@@ -21,11 +21,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 uint64_t now_ns() {
   timespec ts;

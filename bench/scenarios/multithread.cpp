@@ -19,11 +19,7 @@ namespace {
 constexpr size_t kBlocksPerRound = 1024;
 constexpr double kRemoteShare = 0.25;  // freed by the next thread in the ring
 
-struct Block {
-  void* p;
-  size_t size;
-  uint64_t tag;
-};
+using Block = TaggedBlock;
 
 // A thread's mailbox of blocks other threads want it to free. Batched: one
 // lock per round per sender, like a real work queue, so the benchmark

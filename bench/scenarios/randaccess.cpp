@@ -20,11 +20,7 @@ constexpr size_t kLine = 64;
 constexpr uint64_t kWriteStride = 1'000'003;
 constexpr uint64_t kReadStride = 1'500'007;
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 void write_scattered(Run& run, const Block& b) {
   const uint64_t lines = b.size / kLine;

@@ -13,11 +13,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p = nullptr;
-  size_t size = 0;
-  uint64_t tag = 0;
-};
+using Block = TaggedBlock;
 
 constexpr size_t kSlots = 1024;
 constexpr size_t kMin = 8;

@@ -15,11 +15,7 @@ namespace hakbench {
 
 namespace {
 
-struct Block {
-  void* p;
-  size_t size;
-  uint64_t tag;
-};
+using Block = TaggedBlock;
 
 struct Request {
   std::vector<Block> blocks;

@@ -57,15 +57,6 @@ private:
     L& l_;
 };
 
-class LockGuard {
-public:
-    explicit LockGuard(Lock& l) : l_(l) { l_.lock(); }
-    ~LockGuard() { l_.unlock(); }
-    LockGuard(const LockGuard&) = delete;
-    LockGuard& operator=(const LockGuard&) = delete;
-
-private:
-    Lock& l_;
-};
+using LockGuard = Guard<Lock>;
 
 }  // namespace hakmem::os

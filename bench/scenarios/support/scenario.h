@@ -16,6 +16,14 @@
 
 namespace hakbench {
 
+// A block a scenario holds: where, how big, and the tag its pattern was
+// stamped with (Verifier::stamp/check).
+struct TaggedBlock {
+  void* p = nullptr;
+  size_t size = 0;
+  uint64_t tag = 0;
+};
+
 // tiny: ctest (milliseconds); quick: the default suite, well under a second
 // per run so 14 scenarios x 5 allocators x 5 rounds fit in minutes; full: the
 // sizes the issue describes (longrun really takes 60 s).
