@@ -61,7 +61,7 @@ HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_import(
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);
-    segment_cache_purge(force != 0);
+    segments_decay(force != 0);
     large_cache_decay(os::now_ms(), force != 0);
     telemetry_collect(force != 0);
 }

@@ -169,17 +169,6 @@ void purge_list_append(Heap* heap, Page* page, uint64_t now) {
     heap->purge_tail = page;
 }
 
-void page_release_memory(Page* page) {
-    Segment* seg = segment_of(page);
-    size_t size = 0;
-    uint8_t* area = page_area(seg, page, &size);
-    size_t touched = os::align_up(page->touched, os::kPageSize);
-    if (touched > size) touched = size;
-    if (touched) os::purge(area, touched, strategy().purge());
-    page->touched = 0;
-    page->purged = 1;
-}
-
 // The page has no live block: give it back to its segment, and the segment
 // back to the cache when it was the last page in use.
 void page_free_to_segment(Heap* heap, Page* page) {
@@ -319,7 +308,7 @@ __attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
         uint64_t now = os::now_ms();
         if (now >= heap->purge_due_ms) {
             heap_purge(heap, false);
-            segment_cache_purge(false);
+            segments_decay(false);
             uint64_t delay = strategy().purge_delay();
             heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
         }
@@ -441,7 +430,7 @@ size_t purge_due_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
         Page* page = heap->purge_head;
         purge_list_remove(heap, page);
         released += page->touched;
-        page_release_memory(page);
+        page_release_memory(segment_of(page), page);
     }
     return released;
 }
@@ -464,7 +453,7 @@ void purge_kept_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
         page->free = page->local_free = nullptr;
         page->capacity = 0;
         page->retire_time = 0;
-        page_release_memory(page);
+        page_release_memory(segment_of(page), page);
     }
 }
 }  // namespace
@@ -509,7 +498,13 @@ void heap_abandon(Heap* heap) {
     }
     for (unsigned c = 0; c < kNumClasses; ++c) set_queue_head(heap, c, &g_empty_page);
     heap->full_head = nullptr;
-    heap_purge(heap, true);
+    {
+        // Free pages keep their memory: a thread that adopts the segment
+        // soon reuses it without faults; if none does, the abandoned-segment
+        // sweep releases it after the purge delay (segments_decay).
+        os::Guard<os::SpinLock> guard(heap->purge_lock);
+        while (heap->purge_head != nullptr) purge_list_remove(heap, heap->purge_head);
+    }
     for (Segment*& head : heap->segments) {
         while (head != nullptr) {
             Segment* seg = head;

@@ -154,8 +154,77 @@ void segment_cache_purge(bool force) {
 
 void segment_abandon(Segment* seg) {
     seg->heap.store(nullptr, std::memory_order_release);
-    os::LockGuard guard(g_abandoned.lock);
-    g_abandoned.push_back(seg);
+    uint64_t now = os::now_ms();
+    {
+        os::LockGuard guard(g_abandoned.lock);
+        seg->free_time = now;  // abandoned since
+        g_abandoned.push_back(seg);
+    }
+    // If no thread adopts it, the purge thread sweeps it after the delay.
+    os::background_request(now, strategy().purge_delay(), kSegmentSize);
+}
+
+void page_release_memory(Segment* seg, Page* page) {
+    size_t size = 0;
+    uint8_t* area = page_area(seg, page, &size);
+    size_t touched = os::align_up(page->touched, os::kPageSize);
+    if (touched > size) touched = size;
+    if (touched) os::purge(area, touched, strategy().purge());
+    page->touched = 0;
+    page->purged = 1;
+}
+
+namespace {
+// Without an owner the sweeper acts as one for the segment it holds (under
+// the abandoned list's lock, which adoption also takes). Returns true when
+// no page is left in use.
+bool sweep_abandoned(Segment* seg, uint64_t now, uint64_t delay, bool force) {
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        Page* page = &seg->pages[i];
+        if (!page->in_use) continue;
+        page_collect(page);
+        if (page->live() != 0) continue;
+        // Every block is back (live counts remote frees not yet collected),
+        // so no other thread can touch this page any more.
+        page->in_use = 0;
+        page->free = page->local_free = nullptr;
+        page->used = 0;
+        page->full.store(0, std::memory_order_relaxed);
+        --seg->used_pages;
+    }
+    if (seg->used_pages == 0) return true;
+    if (force || now - seg->free_time >= delay) {
+        for (unsigned i = 0; i < seg->page_count; ++i) {
+            Page* page = &seg->pages[i];
+            if (!page->in_use && page->touched && !page->purged) page_release_memory(seg, page);
+        }
+    }
+    return false;
+}
+}  // namespace
+
+void segments_decay(bool force) {
+    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    Segment* empty = nullptr;
+    if (g_abandoned.approx_count.load(std::memory_order_relaxed) != 0 &&
+        (force ? (g_abandoned.lock.lock(), true) : g_abandoned.lock.try_lock())) {
+        for (Segment* s = g_abandoned.head; s != nullptr;) {
+            Segment* next = s->next;
+            if (sweep_abandoned(s, now, delay, force)) {
+                g_abandoned.remove(s);
+                s->next = empty;
+                empty = s;
+            }
+            s = next;
+        }
+        g_abandoned.lock.unlock();
+    }
+    while (empty != nullptr) {
+        Segment* next = empty->next;
+        segment_free(empty);
+        empty = next;
+    }
+    segment_cache_purge(force);
 }
 
 Segment* segment_take_abandoned(SegmentKind kind) {

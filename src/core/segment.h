@@ -93,6 +93,13 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind);
 void segment_free(Segment* seg);
 // Releases cached segments older than the purge delay (all if force).
 void segment_cache_purge(bool force);
+// The segments' share of returning memory, for any thread: sweeps the
+// abandoned segments (collects their remote frees, frees pages and whole
+// segments left with no live block, releases free pages' memory once the
+// segment has been abandoned for the purge delay), then segment_cache_purge.
+void segments_decay(bool force);
+// Returns the memory of a free page's touched blocks to the OS.
+void page_release_memory(Segment* seg, Page* page);
 
 // Segments of exited threads, waiting for a live heap to adopt them.
 void segment_abandon(Segment* seg);

@@ -9,7 +9,7 @@ namespace hakmem {
 
 uint64_t decay_run(uint64_t now) {
     heap_decay_all(false);
-    segment_cache_purge(false);
+    segments_decay(false);
     return large_cache_decay(now, false);
 }
 

@@ -5,7 +5,7 @@
 //
 // One run releases, everything older than the purge delay:
 //   - the large mapping cache (large_cache_decay), in one batch;
-//   - the segment cache (segment_cache_purge; lock-protected);
+//   - abandoned segments and the segment cache (segments_decay; lock-protected);
 //   - every heap's purge list (heap_decay_all; each under its purge lock).
 // Not the one empty page each small class of a heap keeps: only its owner
 // may touch its class queues (it releases it on its own next slow path).
