@@ -15,13 +15,13 @@ extern char** environ;
 
 namespace hakbench {
 
-namespace {
-
 double now_s() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
+
+namespace {
 
 // Reads what is available; returns false at EOF.
 bool drain(int fd, std::string& into) {

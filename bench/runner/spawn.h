@@ -24,6 +24,9 @@ struct ChildResult {
 
 // Runs argv[0] with argv. `preload` empty runs with LD_PRELOAD removed from
 // the environment (glibc); otherwise LD_PRELOAD=preload.
+// Seconds on the monotonic clock (for wall times and progress).
+double now_s();
+
 ChildResult run_child(const std::vector<std::string>& argv, const std::string& preload, double timeout_s);
 
 // Full path of an executable found in $PATH, or empty.
