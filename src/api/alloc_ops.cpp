@@ -46,7 +46,11 @@ void* realloc_impl(void* p, size_t size, uintptr_t site) {
         errno = ENOMEM;
         return nullptr;
     }
-    size_t usable = usable_size(p);
+    size_t usable = usable_size(p);  // validates p (reported if not ours)
+    if (usable == 0) {
+        errno = EINVAL;
+        return nullptr;
+    }
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {
         // In place, or the mapping moved with mremap: no copy either way.

@@ -69,7 +69,8 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
 }
 
 size_t usable_size(const void* p) {
-    if (p == nullptr) return 0;
+    // A pointer hakmem never returned is reported, never read through.
+    if (p == nullptr || !free_pointer_valid(const_cast<void*>(p))) return 0;
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) return large_usable(seg, p);
     return page_of(seg, p)->block_size;

@@ -6,14 +6,16 @@
 // No initialization check (an uninitialized thread's heap is g_empty_heap,
 // whose pages have no free block), no lock, no atomic read-modify-write.
 //
-// free fast path: mask -> segment -> owned by this thread's heap? -> push
-// on the page's local_free. Everything else (remote frees, large blocks,
-// the page's last block, a full page, a double free) goes to the slow path.
+// free fast path: segment map -> segment -> owned by this thread's heap? ->
+// not marked free? -> push on the page's local_free. Everything else (null,
+// pointers hakmem never mapped, remote frees, large blocks, the page's last
+// block, a full page, a double free) goes to the slow path.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 
 #include "core/invariants.h"
+#include "core/segment_map.h"
 #include "core/thread_heap.h"
 
 namespace hakmem {
@@ -46,6 +48,7 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
         if (__builtin_expect(block != nullptr, 1) &&
             __builtin_expect((heap->sample_countdown -= static_cast<int64_t>(size)) >= 0, 1)) {
             page->free = block->next;
+            block_hand_out(block);
             page->used++;
             heap->counters.direct_allocs[index].add(1);
             return block;
@@ -62,26 +65,32 @@ __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 
 }
 
 __attribute__((always_inline)) inline void dealloc(void* p) {
-    if (__builtin_expect(p == nullptr, 0)) return;
     if constexpr (kCheckedBuild) {
-        if (!free_pointer_valid(p)) return;
-    } else if (__builtin_expect((reinterpret_cast<uintptr_t>(p) & 15) != 0, 0)) {
-        // A misaligned pointer is never a block: report it (generic path)
-        // rather than link it into a free list. Interior pointers that are
-        // 16-aligned are caught here only in the checked build.
+        if (p == nullptr || !free_pointer_valid(p)) return;
+    }
+    // Null, misaligned pointers, and pointers whose 4 MiB chunk holds no
+    // segment (globals, the stack, foreign mappings, large blocks aligned to
+    // 4 MiB) go to the generic path, which reports what is not ours: the
+    // header read below is then always of a live segment. Interior pointers
+    // that are 16-aligned are caught here only in the checked build.
+    if (__builtin_expect(!segment_map_may_own(p), 0)) {
         heap_free_generic(p);
         return;
     }
-    Segment* seg = segment_of(p);
+    // No small or medium block starts at a segment's first byte (the header
+    // is there), so masking p finds the same segment as segment_of's p - 1,
+    // one instruction shorter.
+    auto* seg = reinterpret_cast<Segment*>(reinterpret_cast<uintptr_t>(p) & ~kSegmentMask);
     Heap* heap = t_heap;
     if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == heap, 1)) {
         Page* page = page_of(seg, p);
         auto* block = static_cast<Block*>(p);
         uint32_t used = page->used;
         // Signed: the full bit makes it negative, so full pages go slow, as
-        // do frees into a page with no live block and the immediate double free.
-        if (__builtin_expect(static_cast<int32_t>(used) > 0 && block != page->local_free, 1)) {
-            block->next = page->local_free;
+        // do frees into a page with no live block; a block still marked free
+        // is a double free unless the owner's lists say otherwise.
+        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block), 1)) {
+            block_set_free(block, page->local_free);
             page->local_free = block;
             page->used = --used;
             unsigned cls = page->size_class;

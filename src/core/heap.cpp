@@ -14,8 +14,10 @@
 
 #include <cerrno>
 
+#include "core/corruption.h"
 #include "core/heap_counters.h"
 #include "core/invariants.h"
+#include "core/remote_free.h"
 #include "core/segment_map.h"
 #include "core/thread_heap.h"
 #include "large/large.h"
@@ -34,10 +36,6 @@ HeapCounters g_orphan_counters;
 HeapCounters& counters_for(Heap* heap, bool* shared) {
     *shared = heap == &g_empty_heap;
     return *shared ? g_orphan_counters : heap->counters;
-}
-
-void report_invalid_free(const void* p, const char* what) {
-    os::print_line("error: %s: free(%p) ignored", what, p);
 }
 
 namespace {
@@ -96,27 +94,27 @@ void list_remove(Page** head, Page* page) {
 void page_unfull(Heap* heap, Page* page) {
     list_remove(&heap->full_head, page);
     page->used &= ~kPageFullBit;
-    page->full.store(0, std::memory_order_relaxed);
+    page_remote_clear_full(page);
     queue_push_back(heap, page);
 }
 
 // A page with no free block leaves its class queue so the slow path does
-// not scan it again. Remote frees to it then raise heap->remote_pending.
-void page_to_full(Heap* heap, Page* page) {
+// not scan it again; remote frees to it then raise heap->remote_pending.
+// Returns false, leaving the page in its queue, when remote frees are
+// already waiting: one CAS on thread_free decides (core/remote_free.cpp).
+bool page_to_full(Heap* heap, Page* page) {
+    if (!page_remote_set_full(page)) return false;
     queue_remove(heap, page);
     page->used |= kPageFullBit;
     list_push(&heap->full_head, page);
-    // Dekker with page_free_remote + heap_free_generic: either the remote
-    // thread sees full == 1 and raises remote_pending, or we see its push.
-    page->full.store(1, std::memory_order_seq_cst);
-    if (page->thread_free.load(std::memory_order_seq_cst) != nullptr) page_unfull(heap, page);
+    return true;
 }
 
 void unfull_remote_pages(Heap* heap) {
     heap->remote_pending.store(0, std::memory_order_relaxed);
     for (Page* page = heap->full_head; page != nullptr;) {
         Page* next = page->next;
-        if (page->thread_free.load(std::memory_order_acquire) != nullptr) page_unfull(heap, page);
+        if (page_has_remote_frees(page)) page_unfull(heap, page);
         page = next;
     }
 }
@@ -173,10 +171,10 @@ void purge_list_append(Heap* heap, Page* page, uint64_t now) {
 // back to the cache when it was the last page in use.
 void page_free_to_segment(Heap* heap, Page* page) {
     Segment* seg = segment_of(page);
+    page_wait_notifier(page);
     page->in_use = 0;
     page->free = page->local_free = nullptr;
     page->used = 0;
-    page->full.store(0, std::memory_order_relaxed);
     bool was_full = seg->used_pages == seg->page_count;
     if (--seg->used_pages == 0) {
         {
@@ -266,7 +264,7 @@ void adopt_segment(Heap* heap, Segment* seg) {
         }
         page_collect(page);
         page->used &= ~kPageFullBit;
-        page->full.store(0, std::memory_order_relaxed);
+        page_remote_clear_full(page);
         if (page->live() == 0) {
             bool last = seg->used_pages == 1;
             page_free_to_segment(heap, page);
@@ -274,7 +272,7 @@ void adopt_segment(Heap* heap, Segment* seg) {
             continue;
         }
         queue_push_front(heap, page);
-        if (page->free == nullptr && page->capacity == page->reserved) page_to_full(heap, page);
+        if (page->free == nullptr && page->capacity == page->reserved && !page_to_full(heap, page)) page_collect(page);
     }
     if (seg->used_pages == seg->page_count) {
         seg_list_remove(heap, seg);
@@ -293,7 +291,7 @@ Page* queue_find(Heap* heap, unsigned cls) {
             page_extend(page);
             return page;
         }
-        page_to_full(heap, page);
+        page_to_full(heap, page);  // or, if remote frees came meanwhile, collect them next round
     }
 }
 
@@ -348,18 +346,39 @@ void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
         block = page->free;
     }
     page->free = block->next;
+    block_hand_out(block);
     page->used++;
     heap->counters.allocs[cls].add(1);
     return block;
 }
 
+namespace {
+bool list_holds(const Page* page, const Block* list, const Block* block) {
+    for (uint32_t n = 0; list != nullptr && n <= page->capacity; list = list->next, ++n)
+        if (list == block) return true;
+    return false;
+}
+
+// The owner confirms a free mark against the page's three lists (it may
+// walk thread_free: only it ever unlinks blocks from there), so user data
+// that happens to equal the mark is never reported.
+bool page_holds_free_block(const Page* page, const Block* block) {
+    return list_holds(page, page->free, block) || list_holds(page, page->local_free, block) ||
+           list_holds(page, remote_list(page->thread_free.load(std::memory_order_acquire)), block);
+}
+}  // namespace
+
 void heap_free_local_slow(Heap* heap, Block* block) {
     Page* page = page_of(segment_of(block), block);
-    if (page->live() == 0 || block == page->local_free || block == page->free) {
-        report_invalid_free(block, "double free");
+    if (block_marked_free(block) && page_holds_free_block(page, block)) {
+        heap_corruption(block, "double free");
         return;
     }
-    block->next = page->local_free;
+    if (page->live() == 0) {  // nothing live in the page: not a block we handed out
+        heap_corruption(block, "double free or invalid pointer (its page has no live block)");
+        return;
+    }
+    block_set_free(block, page->local_free);
     page->local_free = block;
     page->used--;
     heap->counters.frees[page->size_class].add(1);
@@ -384,7 +403,7 @@ bool free_pointer_valid(void* p) {
     Segment* seg = segment_of(p);
     if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg) ||
         seg->cookie != segment_cookie(seg)) {
-        report_invalid_free(p, "invalid pointer (not allocated by hakmem)");
+        heap_corruption(p, "invalid pointer (not allocated by hakmem)");
         return false;
     }
     if (seg->kind == SegmentKind::kLarge) return true;  // large_free checks the block start
@@ -394,13 +413,14 @@ bool free_pointer_valid(void* p) {
     // changes under the owner while we run; reading it would race).
     if (!page->in_use || u < page->start || u >= page->start + size_t{page->reserved} * page->block_size ||
         (u - page->start) % page->block_size != 0) {
-        report_invalid_free(p, "invalid pointer (not a block start)");
+        heap_corruption(p, "invalid pointer (not a block start)");
         return false;
     }
     return true;
 }
 
 void heap_free_generic(void* p) {
+    if (p == nullptr) return;  // the fast path's segment-map test sends null here
     if (!free_pointer_valid(p)) return;
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {
@@ -416,10 +436,7 @@ void heap_free_generic(void* p) {
     bool shared = false;
     HeapCounters& c = counters_for(t_heap, &shared);
     if (shared) c.frees[page->size_class].add_shared(1); else c.frees[page->size_class].add(1);
-    page_free_remote(page, static_cast<Block*>(p));
-    if (page->full.load(std::memory_order_seq_cst)) {
-        if (Heap* owner = seg->heap.load(std::memory_order_acquire)) owner->remote_pending.store(1, std::memory_order_release);
-    }
+    page_free_remote(page, static_cast<Block*>(p));  // the last touch of page and segment
 }
 
 namespace {
@@ -490,7 +507,7 @@ void heap_abandon(Heap* heap) {
             Page* next = page->next;
             page_collect(page);
             page->used &= ~kPageFullBit;
-            page->full.store(0, std::memory_order_relaxed);
+            page_remote_clear_full(page);
             page->next = page->prev = nullptr;
             if (page->live() == 0) page_free_to_segment(heap, page);
             page = next;

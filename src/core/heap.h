@@ -128,12 +128,10 @@ extern HeapCounters g_orphan_counters;
 HeapCounters& counters_for(Heap* heap, bool* shared);
 
 // Checks that `p` is a block hakmem handed out, without reading memory that
-// may be unmapped (segment bitmap first); reports and returns false if not.
-// The owner's free fast path skips it (a division per free), except for the
-// cheap alignment test; the checked build runs it on every free.
+// may be unmapped (segment map first); reports and returns false if not.
+// The owner's free fast path makes only its cheap part (alignment and the
+// segment map: segment_map_may_own); the block-start test costs a division,
+// which the generic path, realloc, usable_size and the checked build pay.
 bool free_pointer_valid(void* p);
-
-// Reports an invalid or double free in one line naming the pointer.
-void report_invalid_free(const void* p, const char* what);
 
 }  // namespace hakmem

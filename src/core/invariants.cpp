@@ -22,6 +22,7 @@ uint32_t count_list(const Page* page, const Block* b) {
         auto* u = reinterpret_cast<const uint8_t*>(b);
         if (u < page->start || u >= end || (u - page->start) % page->block_size != 0)
             fail("free-list block outside its page", b);
+        if (!block_marked_free(b)) fail("free-list block without the free mark", b);
         if (++n > page->capacity) fail("free list longer than the page (cycle?)", page);
     }
     return n;
@@ -36,7 +37,10 @@ void check_page(const Page* page) {
     // Remote frees not yet collected still count as live, so live + the
     // owner's free lists never exceed what was carved.
     if (page->live() + free_blocks > page->capacity) fail("live + free blocks exceed capacity", page);
-    if (page->in_full() != (page->full.load(std::memory_order_relaxed) != 0)) fail("full bit and full flag disagree", page);
+    // A notifier may have swapped kRemoteFull for kRemoteNotifying, so only
+    // this direction holds at every instant.
+    if (!page->in_full() && (page->thread_free.load(std::memory_order_relaxed) & kRemoteFull))
+        fail("remote full flag set on a page outside the full list", page);
 }
 
 void check_heap(const Heap* heap) {

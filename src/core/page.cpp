@@ -1,17 +1,37 @@
 #include "core/page.h"
 
+#include "core/corruption.h"
 #include "core/size_class.h"
 
 namespace hakmem {
 
 Page g_empty_page{};
+// Replaced by a random value at init (free_mark_init), before any block is
+// carved; this placeholder only matters to a block freed before that, and
+// there is none.
+uintptr_t g_free_mark = 0x5A5A5A5A5A5A5A5Aull;
 
 namespace {
 // Blocks carved per extension: about 8 KiB worth (at least 4 blocks), so a
 // page touches memory roughly as fast as it is used instead of all at once.
 constexpr size_t kExtendBytes = 8 * 1024;
 constexpr uint32_t kMinExtendBlocks = 4;
+
+// The block at which a list starting at `head` loops (Floyd): on a remote
+// list that is the block freed twice. Only called on a list known to loop.
+Block* cycle_entry(Block* head) {
+    Block* slow = head;
+    Block* fast = head;
+    do {
+        slow = slow->next;
+        fast = fast->next->next;
+    } while (slow != fast);
+    for (slow = head; slow != fast; slow = slow->next, fast = fast->next) {}
+    return slow;
+}
 }  // namespace
+
+void free_mark_init(uintptr_t mark) { g_free_mark = mark; }
 
 void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->free = nullptr;
@@ -21,8 +41,7 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->capacity = 0;
     page->reserved = static_cast<uint32_t>(area_size / page->block_size);
     page->start = area;
-    page->thread_free.store(nullptr, std::memory_order_relaxed);
-    page->full.store(0, std::memory_order_relaxed);
+    page->thread_free.store(0, std::memory_order_relaxed);
     page->size_class = static_cast<uint8_t>(cls);
     page->in_use = 1;
     page->next = page->prev = nullptr;
@@ -36,8 +55,10 @@ void page_extend(Page* page) {
     const size_t bs = page->block_size;
     uint8_t* first = page->start + page->capacity * bs;
     uint8_t* last = first + (n - 1) * bs;
-    for (uint8_t* b = first; b < last; b += bs) reinterpret_cast<Block*>(b)->next = reinterpret_cast<Block*>(b + bs);
-    reinterpret_cast<Block*>(last)->next = nullptr;
+    // Carved blocks carry the free mark too, so a free of one that was never
+    // handed out is caught like a double free.
+    for (uint8_t* b = first; b < last; b += bs) block_set_free(reinterpret_cast<Block*>(b), reinterpret_cast<Block*>(b + bs));
+    block_set_free(reinterpret_cast<Block*>(last), nullptr);
     page->free = reinterpret_cast<Block*>(first);
     page->capacity += n;
     uint32_t touched = static_cast<uint32_t>(page->capacity * bs);
@@ -54,31 +75,42 @@ bool page_collect(Page* page) {
             page->free = page->local_free;
         } else {
             Block* tail = page->free;
-            while (tail->next) tail = tail->next;
+            for (uint32_t n = 1; tail->next; tail = tail->next) {
+                if (++n > page->capacity) {
+                    heap_corruption(cycle_entry(page->free), "free list corrupted (loops)");
+                    tail->next = nullptr;  // report mode: cut the loop, leak the rest
+                    break;
+                }
+            }
             tail->next = page->local_free;
         }
         page->local_free = nullptr;
         got = true;
     }
-    if (page->thread_free.load(std::memory_order_relaxed) != nullptr) {
-        Block* list = page->thread_free.exchange(nullptr, std::memory_order_acquire);
+    if (remote_list(page->thread_free.load(std::memory_order_relaxed)) != nullptr) {
+        // Keep the flags (a notifier may be mid-way); take the list.
+        Block* list = remote_list(page->thread_free.fetch_and(kRemoteFlags, std::memory_order_acquire));
+        // Every block on the list is counted live until now, so a list
+        // longer than the live count loops: a double free the mark missed
+        // (the block was written after its first free). Never walk it twice.
+        const uint32_t live = page->live();
         uint32_t n = 1;
         Block* tail = list;
-        while (tail->next) { tail = tail->next; ++n; }
+        while (tail->next) {
+            if (++n > live) {
+                heap_corruption(cycle_entry(list), "double free (remote)");
+                // Report mode: drop the list (its blocks leak) rather than
+                // hand a block out twice.
+                return got;
+            }
+            tail = tail->next;
+        }
         tail->next = page->free;
         page->free = list;
         page->used -= n;
         got = true;
     }
     return got;
-}
-
-void page_free_remote(Page* page, Block* block) {
-    Block* head = page->thread_free.load(std::memory_order_relaxed);
-    do {
-        block->next = head;
-    } while (!page->thread_free.compare_exchange_weak(head, block, std::memory_order_seq_cst,
-                                                      std::memory_order_relaxed));
 }
 
 }  // namespace hakmem

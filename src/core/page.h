@@ -10,7 +10,10 @@
 //                 into `free` when `free` runs dry, so malloc and free do
 //                 not fight over one list head
 //   thread_free - blocks other threads freed: a lock-free stack they push
-//                 with CAS; the owner takes it whole with one exchange
+//                 with CAS; the owner takes it whole with one fetch_and.
+//                 Its low bits carry the page's remote-visible state
+//                 (kRemoteFull, kRemoteNotifying), so one CAS both pushes a
+//                 block and learns whether the owner must be woken.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -18,9 +21,47 @@
 
 namespace hakmem {
 
+// A free block. Every block is at least 16 bytes, so the second word can
+// carry the free mark: g_free_mark while the block sits on any free list,
+// cleared when it is handed out. A free of a block that still carries the
+// mark is a double free (confirmed by the owner against its lists, taken
+// as one by a remote thread: user data equal to a per-process random
+// 64-bit value is not a coincidence). glibc's tcache uses the same idea.
 struct Block {
     Block* next;
+    uintptr_t free_mark;
 };
+
+// Random per process (os::random_u64 at init); never 0, never changed after
+// the first block is marked.
+extern uintptr_t g_free_mark __attribute__((visibility("hidden")));
+
+__attribute__((always_inline)) inline bool block_marked_free(const Block* b) { return b->free_mark == g_free_mark; }
+// Links `b` in front of `next` and marks it free: the one place a free
+// block's words are written (a later secure mode encodes them here).
+__attribute__((always_inline)) inline void block_set_free(Block* b, Block* next) {
+    b->next = next;
+    b->free_mark = g_free_mark;
+}
+// A block leaves its free list: clear the mark, so the user's next free of
+// it is not mistaken for a double free.
+__attribute__((always_inline)) inline void block_hand_out(Block* b) { b->free_mark = 0; }
+
+// Low bits of Page::thread_free (blocks are 16-aligned, so they are spare).
+//   kRemoteFull      - the page is on its owner's full list: the next remote
+//                      free must wake the owner. Set by the owner only, and
+//                      only on an empty word (CAS from 0).
+//   kRemoteNotifying - a remote thread cleared kRemoteFull with its push and
+//                      is now waking the owner: until it clears this bit it
+//                      still reads the segment, so the page must not be
+//                      released (page_wait_notifier).
+// After any other successful push the freeing thread never touches the page
+// again: from that moment the owner (or the abandoned-segment sweep) may
+// collect the block, free the page and unmap the segment.
+inline constexpr uintptr_t kRemoteFull = 1;
+inline constexpr uintptr_t kRemoteNotifying = 2;
+inline constexpr uintptr_t kRemoteFlags = kRemoteFull | kRemoteNotifying;
+inline Block* remote_list(uintptr_t word) { return reinterpret_cast<Block*>(word & ~kRemoteFlags); }
 
 // Set in Page::used while the page sits on its heap's full list, so the
 // owner's free fast path (which tests used > 1 as a signed number) falls
@@ -45,8 +86,7 @@ struct alignas(64) Page {
     uint8_t* start;       // first block
     // Second cache line: what other threads write (remote frees), so their
     // CAS does not take the owner's hot line away on every push.
-    alignas(64) std::atomic<Block*> thread_free;
-    std::atomic<uint8_t> full;  // remote-visible copy of kPageFullBit
+    alignas(64) std::atomic<uintptr_t> thread_free;  // list | kRemoteFull | kRemoteNotifying
     uint64_t retire_time; // when it became free (purge list); cold
 
     uint32_t live() const { return used & ~kPageFullBit; }
@@ -60,10 +100,16 @@ extern Page g_empty_page;
 // Carves up to a few KiB more blocks onto `free`. Precondition: free empty.
 void page_extend(Page* page);
 // Moves local_free and thread_free onto free; returns false if nothing came.
+// A remote list longer than the page's live count (a cycle: a double free
+// that slipped past the mark) is reported as heap corruption, never looped.
 bool page_collect(Page* page);
+// Installs the process's random free mark (init, before any block exists).
+void free_mark_init(uintptr_t mark);
 // Prepares a free page for blocks of class `cls`.
 void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size);
-// Pushes a block freed by a thread that does not own the page.
-void page_free_remote(Page* page, Block* block);
+// True when blocks freed by other threads wait on the page's thread_free list.
+inline bool page_has_remote_frees(const Page* page) {
+    return remote_list(page->thread_free.load(std::memory_order_acquire)) != nullptr;
+}
 
 }  // namespace hakmem

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "core/remote_free.h"
 #include "core/segment_map.h"
 #include "os/background.h"
 #include "os/os_clock.h"
@@ -64,8 +65,7 @@ void segment_init(Segment* seg, Heap* heap, SegmentKind kind) {
         p->touched = 0;
         p->used = 0;
         p->free = p->local_free = nullptr;
-        p->thread_free.store(nullptr, std::memory_order_relaxed);
-        p->full.store(0, std::memory_order_relaxed);
+        p->thread_free.store(0, std::memory_order_relaxed);
     }
     seg->heap.store(heap, std::memory_order_release);
 }
@@ -185,11 +185,12 @@ bool sweep_abandoned(Segment* seg, uint64_t now, uint64_t delay, bool force) {
         page_collect(page);
         if (page->live() != 0) continue;
         // Every block is back (live counts remote frees not yet collected),
-        // so no other thread can touch this page any more.
+        // so no other thread can push to this page any more; one may still
+        // be waking its former owner.
+        page_wait_notifier(page);
         page->in_use = 0;
         page->free = page->local_free = nullptr;
         page->used = 0;
-        page->full.store(0, std::memory_order_relaxed);
         --seg->used_pages;
     }
     if (seg->used_pages == 0) return true;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/corruption.h"
 #include "core/heap_counters.h"
 #include "core/segment_map.h"
 #include "core/size_class.h"
@@ -136,7 +137,7 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
 
 void large_free(Segment* seg, void* p) {
     if (static_cast<uint8_t*>(p) != reinterpret_cast<uint8_t*>(seg) + seg->large_offset) {
-        report_invalid_free(p, "invalid pointer (inside a large block)");
+        heap_corruption(p, "invalid pointer (inside a large block)");
         return;
     }
     if (seg->large_sample.sampled) telemetry_free_large(seg);

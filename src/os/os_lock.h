@@ -8,6 +8,18 @@
 
 namespace hakmem::os {
 
+// One step of a bounded wait for another thread's few instructions: spin
+// briefly, then give the CPU away (the other thread may be preempted).
+inline void spin_pause(unsigned spins) {
+    if (spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
 class Lock {
 public:
     constexpr Lock() = default;

@@ -24,6 +24,7 @@ struct OptionDesc {
 
 constexpr const char* kPurgeModeNames[] = {"dontneed", "free", nullptr};
 constexpr const char* kHugePageNames[] = {"off", "on", "large", nullptr};
+constexpr const char* kOnErrorNames[] = {"abort", "report", nullptr};
 constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB, kTiB = kMiB * kMiB;
 
 // The defaults and why:
@@ -71,6 +72,11 @@ constexpr OptionDesc kOptions[] = {
      "bytes collected before released memory goes to the OS in one batch"},
     {"HAKMEM_HUGE_PAGES", Kind::kEnum, 2, 0, 2, kHugePageNames, "transparent huge pages: off | on | large"},
     {"HAKMEM_PURGE_THREAD", Kind::kBool, 1, 0, 1, nullptr, "a background thread releases memory after the purge delay"},
+    // Abort by default, as glibc does: a process that carries on with a
+    // corrupt heap is what an exploit needs. Value 0, so it also holds for
+    // a corruption found before the options are read.
+    {"HAKMEM_ON_ERROR", Kind::kEnum, 0, 0, 1, kOnErrorNames,
+     "on a detected double or invalid free: abort | report (print and ignore)"},
 };
 static_assert(sizeof kOptions / sizeof kOptions[0] == static_cast<int>(Option::kCount));
 

@@ -20,6 +20,7 @@ enum class Option : int {
     kPurgeBatch,       // HAKMEM_PURGE_BATCH: bytes collected before a batched release
     kHugePages,        // HAKMEM_HUGE_PAGES: off | on | large
     kPurgeThread,      // HAKMEM_PURGE_THREAD: background release of free memory
+    kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
     kCount
 };
 

@@ -237,6 +237,41 @@ inline bool ReadStats(hak_stats_t* out) {
     return fn != nullptr && fn(out) == HAK_OK;
 }
 
+// ---- strategy ------------------------------------------------------------
+using GetStrategyFn = int (*)(hak_strategy_t*);
+using SetStrategyFn = int (*)(const hak_strategy_t*);
+// Sets how many free segments hakmem keeps mapped (0: every segment that
+// empties is unmapped at once, the hard case for cross-thread frees).
+// Returns the previous value, or -1 when the API is unavailable.
+inline long SetSegmentCache(uint64_t segments) {
+#if HAKMEM_TEST_PRELOADED
+    auto get = reinterpret_cast<GetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_get_strategy"));
+    auto set = reinterpret_cast<SetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_set_strategy"));
+#else
+    GetStrategyFn get = hak_get_strategy;
+    SetStrategyFn set = hak_set_strategy;
+#endif
+    hak_strategy_t s;
+    std::memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    if (get == nullptr || set == nullptr || get(&s) != HAK_OK) return -1;
+    long previous = long(s.segment_cache_max);
+    s.segment_cache_max = segments;
+    return set(&s) == HAK_OK ? previous : -1;
+}
+
+// hak_collect(force), whether hakmem is linked or preloaded; false when absent.
+inline bool Collect(int force) {
+#if HAKMEM_TEST_PRELOADED
+    static auto fn = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "hak_collect"));
+#else
+    static auto fn = hak_collect;
+#endif
+    if (fn == nullptr) return false;
+    fn(force);
+    return true;
+}
+
 // Resident set size of this process from /proc/self/statm, in bytes.
 inline uint64_t ProcessRss() {
     FILE* f = std::fopen("/proc/self/statm", "r");

@@ -1,0 +1,145 @@
+// Remote frees racing the release of their page: producer threads, created
+// and joined in rounds of three, allocate blocks from 16 B to 600 KiB and
+// hand them to two consumer threads that free them, while a collector
+// thread keeps sweeping the abandoned segments of exited producers. With no
+// segment cache, a segment is unmapped the moment its last block comes
+// home, so a freeing thread that touched the page after publishing its
+// block (the bug this guards: reading the page's full flag after the push)
+// faults.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "hakmem_test_support.h"
+
+namespace {
+
+using hakt::Block;
+using hakt::KiB;
+
+class BlockQueue {
+public:
+    void Push(std::vector<Block>& batch) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (Block& b : batch) blocks_.push_back(b);
+        }
+        batch.clear();
+        ready_.notify_all();
+    }
+    // False once closed and drained.
+    bool Pop(Block* out) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [&] { return !blocks_.empty() || closed_; });
+        if (blocks_.empty()) return false;
+        *out = blocks_.front();
+        blocks_.pop_front();
+        return true;
+    }
+    void Close() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            closed_ = true;
+        }
+        ready_.notify_all();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<Block> blocks_;
+    bool closed_ = false;
+};
+
+// Mixed sizes: mostly small, some medium, a few large (up to 600 KiB).
+size_t MixedSize(std::mt19937_64& rng) {
+    uint64_t r = rng() % 100;
+    if (r < 70) return 16 + size_t(rng() % 512);
+    if (r < 95) return 1 * KiB + size_t(rng() % (63 * KiB));
+    return 64 * KiB + size_t(rng() % (536 * KiB));
+}
+
+// Writes the first and last words only: the test is about metadata races,
+// and touching 600 KiB blocks whole would slow the rounds ten times.
+void Stamp(const Block& b) {
+    auto* w = static_cast<uint64_t*>(b.p);
+    w[0] = b.id;
+    std::memcpy(static_cast<char*>(b.p) + b.size - 8, &b.id, 8);
+}
+bool StampIntact(const Block& b) {
+    uint64_t tail;
+    std::memcpy(&tail, static_cast<char*>(b.p) + b.size - 8, 8);
+    return static_cast<uint64_t*>(b.p)[0] == b.id && tail == b.id;
+}
+
+TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegmentsAreUnmapped) {
+    const hakt::Api& api = hakt::StressApi();
+    long previous_cache = hakt::SetSegmentCache(0);
+    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
+    const uint64_t seed = hakt::TestSeed("RemoteFreeUnmap");
+    // Bounded in rounds and in time (whichever ends first): the crash this
+    // guards came within a few hundred rounds, in under 3 s.
+    const int max_rounds = 600 / hakt::kSlowdown;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    BlockQueue queue;
+    hakt::Failures failures;
+    std::atomic<uint64_t> freed{0};
+    std::vector<std::thread> consumers;
+    for (int c = 0; c < 2; ++c) {
+        consumers.emplace_back([&] {
+            Block b;
+            while (queue.Pop(&b)) {
+                if (!StampIntact(b)) failures.Add(hakt::DescribeCorruption(b, 0, "before its remote free"));
+                api.free(b.p);
+                freed.fetch_add(1, std::memory_order_relaxed);
+            }
+        });
+    }
+    std::atomic<bool> stop{false};
+    std::thread collector([&] {
+        while (!stop.load(std::memory_order_relaxed)) hakt::Collect(1);
+    });
+    int rounds = 0;
+    uint64_t allocated = 0;
+    for (; rounds < max_rounds && std::chrono::steady_clock::now() < deadline; ++rounds) {
+        std::vector<std::thread> producers;
+        for (int p = 0; p < 3; ++p) {
+            producers.emplace_back([&, p] {
+                std::mt19937_64 rng(seed ^ (uint64_t(rounds) << 8) ^ uint64_t(p));
+                std::vector<Block> batch;
+                for (int i = 0; i < 200; ++i) {
+                    Block b;
+                    b.size = MixedSize(rng);
+                    b.p = api.malloc(b.size);
+                    if (b.p == nullptr) {
+                        failures.Add("malloc failed in a producer");
+                        return;
+                    }
+                    b.id = rng();
+                    Stamp(b);
+                    batch.push_back(b);
+                    if (batch.size() == 16) queue.Push(batch);  // hand over while still allocating
+                }
+                queue.Push(batch);
+            });
+        }
+        for (auto& t : producers) t.join();
+        allocated += 3 * 200;
+    }
+    queue.Close();
+    for (auto& t : consumers) t.join();
+    stop = true;
+    collector.join();
+    hakt::SetSegmentCache(uint64_t(previous_cache));
+    std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)freed.load());
+    EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
+    EXPECT_EQ(freed.load(), allocated);
+}
+
+}  // namespace
