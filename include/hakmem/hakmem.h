@@ -168,7 +168,9 @@ typedef struct hak_site_stats {
  * HAK_E_INVALID for a NULL argument or a struct_size below sizeof(size_t). */
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count);
 /* Writes the statistics and every site as JSON (what HAKMEM_STATS_JSON=path
- * writes at exit), atomically: to a temporary file renamed onto `path`.
+ * writes at exit), atomically: to a new temporary file beside `path`
+ * (created exclusively, never through a link) renamed onto it. "%p" in
+ * `path` becomes the process id (docs/OPTIONS.md, "The JSON file").
  * HAK_E_IO when the file cannot be written. */
 HAK_API int hak_write_stats_json(const char* path);
 

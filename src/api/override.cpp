@@ -7,6 +7,7 @@
 #include <new>
 
 #include "api/alloc_ops.h"
+#include "api/mallinfo.h"
 #include "api/new_handler.h"
 #include "core/alloc.h"
 
@@ -28,6 +29,15 @@ HAK_EXPORT void* pvalloc(size_t size) { return pvalloc_impl(size, HAK_RETURN_ADD
 HAK_EXPORT size_t malloc_usable_size(void* p) { return usable_size(p); }
 HAK_EXPORT void free_sized(void* p, size_t) { dealloc(p); }
 HAK_EXPORT void free_aligned_sized(void* p, size_t, size_t) { dealloc(p); }
+// glibc's introspection, answered from hakmem's statistics (api/mallinfo.cpp).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"  // mallinfo, deprecated by glibc 2.33 but still called
+HAK_EXPORT struct mallinfo mallinfo() noexcept { return mallinfo_impl(); }
+#pragma GCC diagnostic pop
+HAK_EXPORT struct mallinfo2 mallinfo2() noexcept { return mallinfo2_impl(); }
+HAK_EXPORT int malloc_trim(size_t pad) noexcept { return malloc_trim_impl(pad); }
+HAK_EXPORT void malloc_stats() noexcept { malloc_stats_impl(); }
+HAK_EXPORT int malloc_info(int options, FILE* fp) noexcept { return malloc_info_impl(options, fp); }
 // glibc's internal aliases, which some programs and libc itself call.
 HAK_EXPORT void* __libc_malloc(size_t size) { return alloc<true>(size); }
 HAK_EXPORT void __libc_free(void* p) { dealloc(p); }

@@ -1,6 +1,7 @@
 #include "os/os_env.h"
 
 #include <cstring>
+#include <sys/auxv.h>
 
 extern char** environ;
 
@@ -15,5 +16,7 @@ const char* env_get(const char* name) {
     }
     return nullptr;
 }
+
+bool secure_execution() { return getauxval(AT_SECURE) != 0; }
 
 }  // namespace hakmem::os

@@ -168,17 +168,26 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
 extern "C" char** environ;
 
 void options_init() {
+    if (g_initialized) return;
+    // A setuid (secure-execution) program gets the defaults, whatever its
+    // environment says: HAKMEM_STATS_JSON would otherwise let the invoking
+    // user make it create or replace any file, and the other options let
+    // them change its memory behaviour (docs/OPTIONS.md).
+    bool secure = os::secure_execution();
     // Before libc has set up the environment (a malloc from the loader),
     // use the defaults and leave the real parse for a later call.
-    if (g_initialized) return;
-    if (environ == nullptr) {
+    if (environ == nullptr && !secure) {
         for (int i = 0; i < static_cast<int>(Option::kCount); ++i) g_values[i] = kOptions[i].default_value;
         return;
     }
+    options_load(secure);
+}
+
+void options_load(bool ignore_environment) {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
         const OptionDesc& d = kOptions[i];
         g_values[i] = d.default_value;
-        const char* text = os::env_get(d.env_name);
+        const char* text = ignore_environment ? nullptr : os::env_get(d.env_name);
         if (text != nullptr && !option_parse(static_cast<Option>(i), text, &g_values[i])) print_default(d);
         if (d.kind == Kind::kString) g_strings[i] = g_values[i] ? text : nullptr;
     }

@@ -1,5 +1,5 @@
 // HAKMEM_* options: one table (name, default, range) read once at init with
-// an environment scan that never allocates. A malformed value warns once,
+// an environment scan that never allocates; setuid programs ignore them. A malformed value warns once,
 // naming the variable and the default used. docs/OPTIONS.md lists them.
 #pragma once
 #include <cstdint>
@@ -24,8 +24,13 @@ enum class Option : int {
     kCount
 };
 
-// Parses the environment. Idempotent; safe to call from the first malloc.
+// Parses the environment; in a secure-execution (setuid) process ignores it
+// and uses the defaults. Idempotent; safe to call from the first malloc.
 void options_init();
+// Sets every option again: from the environment, or to the defaults when
+// `ignore_environment` (what options_init does in a setuid program). Used by
+// options_init and by tests, which cannot run as a setuid program.
+void options_load(bool ignore_environment);
 int64_t option_get(Option opt);
 // The text of a string option (HAKMEM_STATS_JSON), nullptr when unset.
 const char* option_get_string(Option opt);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "os/os_file.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
 #include "telemetry/sampled_heap.h"
@@ -255,6 +256,10 @@ void write_site(JsonFile& j, const hak_site_stats_t& r, bool last) {
 }
 
 // `path` with each "%p" replaced by the process id. False if it does not fit.
+// %p is for forked children: HAKMEM_STATS_JSON is inherited, so without it
+// every process of a fork tree writes the same file at exit and the last
+// writer wins (each write replaces the file whole: a reader sees one
+// process's complete report, never a mix); with it each has its own file.
 bool expand_path(const char* path, char* out, size_t n) {
     size_t len = 0;
     for (const char* s = path; *s; ++s) {
@@ -327,12 +332,19 @@ void telemetry_print_sites() {
     if (n > kPrintedSites) os::print_raw("hakmem sites: ... %u more (HAKMEM_STATS_JSON has all)\n", n - kPrintedSites);
 }
 
+// The report goes to a fresh temporary file beside the final one, which is
+// then renamed over it: readers see the old file or the new one, never a
+// partial write, and concurrent writers (threads, or processes sharing the
+// path) each have their own temporary file, so all succeed and the last
+// rename wins. The temporary name is unpredictable and created exclusively
+// (os::create_unique_file): with a fixed `<path>.tmp.<pid>` opened with
+// O_TRUNC, a symlink planted there redirected the write to any file the
+// process could write, and two threads truncated each other's output.
 int telemetry_write_json(const char* path, const hak_stats_t& stats) {
     if (path == nullptr || *path == 0) return HAK_E_INVALID;
-    char final_path[4096], tmp_path[4096 + 32];
+    char final_path[4096], tmp_path[4096 + 80];
     if (!expand_path(path, final_path, sizeof final_path)) return HAK_E_INVALID;
-    snprintf(tmp_path, sizeof tmp_path, "%s.tmp.%d", final_path, static_cast<int>(getpid()));
-    int fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = os::create_unique_file(final_path, tmp_path, sizeof tmp_path);
     if (fd < 0) return HAK_E_IO;
     JsonFile j(fd);
     j.format("{\n  \"hakmem_abi\": \"%u.%u\",\n  \"pid\": %d,\n", HAKMEM_ABI_VERSION_MAJOR, HAKMEM_ABI_VERSION_MINOR,
@@ -351,6 +363,9 @@ int telemetry_write_json(const char* path, const hak_stats_t& stats) {
     }
     j.raw("  ]\n}\n");
     bool ok = j.flush();
+    // On disk before the rename, so a crash leaves the old file or the
+    // complete new one, not an empty file under the final name.
+    ok = fsync(fd) == 0 && ok;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp_path, final_path) != 0) {
         unlink(tmp_path);

@@ -1,14 +1,20 @@
 // Reading telemetry: the JSON file (parsed by python3's json module) holds the
-// same numbers as hak_get_site_stats, is written atomically, and old,
-// smaller structs are filled only as far as they reach.
+// same numbers as hak_get_site_stats, is written atomically (never through a
+// planted symlink, whole even with concurrent writers), and old, smaller
+// structs are filled only as far as they reach.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <map>
 #include <string>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -54,7 +60,14 @@ TEST_F(TelemetryReport, JsonOutputParsesAndHoldsTheSameNumbersAsTheStructApi) {
     std::string written = std::string(pattern) + "_" + std::to_string(getpid()) + ".json";
     ASSERT_EQ(hak_write_stats_json(path.c_str()), HAK_OK);
     ASSERT_EQ(access(written.c_str(), R_OK), 0) << written;
-    EXPECT_NE(access((written + ".tmp." + std::to_string(getpid())).c_str(), F_OK), 0) << "the temp file was renamed";
+    {
+        // The temporary file (written + ".tmp.<unique>") was renamed, not left behind.
+        const std::string tmp_prefix = written.substr(written.rfind('/') + 1) + ".tmp.";
+        DIR* d = opendir("/tmp");
+        ASSERT_NE(d, nullptr);
+        while (dirent* e = readdir(d)) EXPECT_NE(std::strncmp(e->d_name, tmp_prefix.c_str(), tmp_prefix.size()), 0) << e->d_name;
+        closedir(d);
+    }
 
     // One line per site: its id and the numbers, in the struct's order.
     const std::string script_path = std::string(pattern) + ".py";
@@ -107,6 +120,137 @@ TEST_F(TelemetryReport, JsonToAnUnwritablePathFailsWithoutLeavingFiles) {
     EXPECT_EQ(hak_write_stats_json("/nonexistent-dir/x.json"), HAK_E_IO);
     EXPECT_EQ(hak_write_stats_json(""), HAK_E_INVALID);
     EXPECT_EQ(hak_write_stats_json(nullptr), HAK_E_INVALID);
+}
+
+// A fresh directory for one test's files, removed with its contents.
+class JsonFileDir : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char pattern[] = "/tmp/hakmem_json_dir_XXXXXX";
+        ASSERT_NE(mkdtemp(pattern), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override {
+        for (const std::string& name : Entries()) unlink((dir_ + "/" + name).c_str());
+        rmdir(dir_.c_str());
+    }
+    std::vector<std::string> Entries() const {
+        std::vector<std::string> names;
+        if (DIR* d = opendir(dir_.c_str())) {
+            while (dirent* e = readdir(d))
+                if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
+            closedir(d);
+        }
+        return names;
+    }
+    static std::string Read(const std::string& path) {
+        std::string text;
+        if (FILE* f = fopen(path.c_str(), "r")) {
+            char buf[4096];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+            fclose(f);
+        }
+        return text;
+    }
+    std::string dir_;
+};
+
+// Whole JSON as far as a cheap check can tell: one object, braces and
+// brackets balanced outside strings, nothing after the end.
+bool LooksWhole(const std::string& text) {
+    if (text.size() < 2 || text.front() != '{' || text.compare(text.size() - 2, 2, "}\n") != 0) return false;
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        else if (c == '{' || c == '[') ++depth;
+        else if (c == '}' || c == ']') {
+            if (--depth < 0) return false;
+            if (depth == 0 && i + 2 != text.size()) return false;
+        }
+    }
+    return depth == 0 && !in_string;
+}
+
+TEST_F(JsonFileDir, ASymlinkPlantedAtAPlausibleTemporaryNameIsNotFollowed) {
+    const std::string target = dir_ + "/precious";
+    const std::string final_path = dir_ + "/stats.json";
+    {
+        FILE* f = fopen(target.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        fputs("precious\n", f);
+        fclose(f);
+    }
+    // The names a writer of this process might use: the old fixed one, and
+    // the pid.tid.counter prefixes of the new ones (their random tail cannot
+    // be guessed, but a planted name must be skipped even if it were).
+    const std::string pid = std::to_string(getpid());
+    const std::string tid = std::to_string(syscall(SYS_gettid));
+    std::vector<std::string> planted = {final_path + ".tmp." + pid, final_path + ".tmp." + pid + "." + tid};
+    for (int k = 0; k < 8; ++k) planted.push_back(final_path + ".tmp." + pid + "." + tid + "." + std::to_string(k));
+    for (const std::string& link : planted) ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0) << link;
+
+    ASSERT_EQ(hak_write_stats_json(final_path.c_str()), HAK_OK);
+
+    EXPECT_EQ(Read(target), "precious\n") << "the write went through a planted symlink";
+    struct stat st;
+    ASSERT_EQ(lstat(final_path.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode)) << "the final name must be a regular file, not a link";
+    EXPECT_TRUE(LooksWhole(Read(final_path)));
+    for (const std::string& link : planted) {
+        ASSERT_EQ(lstat(link.c_str(), &st), 0) << link << " was removed";
+        EXPECT_TRUE(S_ISLNK(st.st_mode)) << link;
+    }
+    // Nothing else left behind: the target, the report and the links.
+    EXPECT_EQ(Entries().size(), planted.size() + 2);
+}
+
+TEST_F(JsonFileDir, ASymlinkAtTheFinalNameIsReplacedNotFollowed) {
+    const std::string target = dir_ + "/precious";
+    const std::string final_path = dir_ + "/stats.json";
+    ASSERT_EQ(symlink(target.c_str(), final_path.c_str()), 0);
+    ASSERT_EQ(hak_write_stats_json(final_path.c_str()), HAK_OK);
+    EXPECT_NE(access(target.c_str(), F_OK), 0) << "the link's target was created";
+    struct stat st;
+    ASSERT_EQ(lstat(final_path.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISREG(st.st_mode));
+}
+
+TEST_F(JsonFileDir, ConcurrentWritersOfOnePathAllSucceedAndReadersOnlySeeWholeJson) {
+    const std::string final_path = dir_ + "/stats.json";
+    constexpr int kWriters = 8, kWritesEach = 25;
+    std::atomic<int> failures{0}, running{kWriters}, torn{0}, reads{0};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kWriters; ++t)
+        writers.emplace_back([&] {
+            for (int i = 0; i < kWritesEach; ++i)
+                if (hak_write_stats_json(final_path.c_str()) != HAK_OK) failures.fetch_add(1);
+            running.fetch_sub(1);
+        });
+    std::thread reader([&] {
+        while (running.load() > 0) {
+            std::string text = Read(final_path);
+            if (text.empty()) continue;  // not written yet
+            reads.fetch_add(1);
+            if (!LooksWhole(text)) torn.fetch_add(1);
+        }
+    });
+    for (auto& w : writers) w.join();
+    reader.join();
+    EXPECT_EQ(failures.load(), 0) << "of " << kWriters * kWritesEach << " writes";
+    EXPECT_EQ(torn.load(), 0) << "of " << reads.load() << " reads saw a partial file";
+    EXPECT_TRUE(LooksWhole(Read(final_path)));
+    std::string parsed = RunCommand("python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(\"stats\" in d)' '" +
+                                    final_path + "'");
+    EXPECT_EQ(parsed, "True\n");
+    EXPECT_EQ(Entries(), std::vector<std::string>{"stats.json"}) << "temporary files were left behind";
 }
 
 // The stats struct of an ABI 1.0 client ends before the telemetry fields.

@@ -1,0 +1,197 @@
+// Which environment the options come from: HAKMEM_* normally, the defaults
+// in a secure-execution (setuid) process, whose environment belongs to the
+// less privileged user who started it.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "os/os_env.h"
+#include "policy/options.h"
+
+extern char** environ;
+
+namespace {
+
+using hakmem::Option;
+using hakmem::option_get;
+using hakmem::option_get_string;
+using hakmem::options_load;
+
+// Sets HAKMEM_* variables for one test, then unsets them and re-reads the
+// options, so later tests see the environment the binary started with.
+class OptionsEnvironment : public ::testing::Test {
+protected:
+    void Set(const char* name, const char* value) {
+        ASSERT_EQ(setenv(name, value, 1), 0);
+        names_.push_back(name);
+    }
+    void TearDown() override {
+        for (const char* n : names_) unsetenv(n);
+        options_load(false);
+    }
+    std::vector<const char*> names_;
+};
+
+TEST_F(OptionsEnvironment, AnOrdinaryProcessReadsHakmemVariables) {
+    Set("HAKMEM_PURGE_DELAY_MS", "7");
+    Set("HAKMEM_STATS_JSON", "/tmp/hakmem-options-test.json");
+    options_load(false);
+    EXPECT_EQ(option_get(Option::kPurgeDelayMs), 7);
+    ASSERT_NE(option_get_string(Option::kStatsJson), nullptr);
+    EXPECT_STREQ(option_get_string(Option::kStatsJson), "/tmp/hakmem-options-test.json");
+}
+
+TEST_F(OptionsEnvironment, IgnoringTheEnvironmentGivesEveryOptionItsDefault) {
+    Set("HAKMEM_PURGE_DELAY_MS", "7");
+    Set("HAKMEM_STATS_JSON", "/tmp/hakmem-options-test.json");
+    Set("HAKMEM_VERBOSE", "1");
+    options_load(true);
+    EXPECT_EQ(option_get(Option::kPurgeDelayMs), 250);
+    EXPECT_EQ(option_get_string(Option::kStatsJson), nullptr);
+    EXPECT_EQ(option_get(Option::kStatsJson), 0);
+    EXPECT_EQ(option_get(Option::kVerbose), 0);
+}
+
+TEST(SecureExecution, ATestProcessIsNotInSecureExecutionMode) {
+    EXPECT_FALSE(hakmem::os::secure_execution());
+}
+
+// ---- a real setuid program ------------------------------------------------
+
+struct ProbeRun {
+    std::map<std::string, std::string> fields;  // the probe's stdout, key=value
+    std::string err;
+    int status = -1;
+};
+
+std::string Slurp(int fd) {
+    std::string text;
+    char buf[1024];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+    close(fd);
+    return text;
+}
+
+// Runs `probe` with the test's environment minus HAKMEM_*, plus `extra`.
+ProbeRun RunProbe(const std::string& probe, const std::vector<std::string>& extra) {
+    ProbeRun run;
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) return run;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    std::vector<std::string> strings;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "HAKMEM_", 7) != 0) strings.emplace_back(*e);
+    strings.insert(strings.end(), extra.begin(), extra.end());
+    std::vector<char*> env;
+    for (auto& s : strings) env.push_back(s.data());
+    env.push_back(nullptr);
+    std::string path = probe;
+    char* argv[] = {path.data(), nullptr};
+    pid_t pid;
+    int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, env.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    if (rc != 0) {
+        close(out[0]);
+        close(err[0]);
+        return run;
+    }
+    std::istringstream lines(Slurp(out[0]));
+    run.err = Slurp(err[0]);
+    waitpid(pid, &run.status, 0);
+    for (std::string line; std::getline(lines, line);) {
+        size_t eq = line.find('=');
+        if (eq != std::string::npos) run.fields[line.substr(0, eq)] = line.substr(eq + 1);
+    }
+    return run;
+}
+
+bool CopyFile(const std::string& from, const std::string& to) {
+    std::ifstream in(from, std::ios::binary);
+    std::ofstream out(to, std::ios::binary);
+    out << in.rdbuf();
+    return in.good() && out.good();
+}
+
+bool NoNewPrivs() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("NoNewPrivs:", 0) == 0) return line.find('1') != std::string::npos;
+    return false;
+}
+
+// A directory anyone may write (so `nobody` could create the JSON file if
+// hakmem let it) holding two copies of the probe: one plain, one setuid
+// to `nobody`. Run as root, the setuid copy has ruid 0 and euid nobody, so
+// the kernel starts it with AT_SECURE = 1, as it would a setuid-root
+// program started by an ordinary user.
+class SetuidProgram : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (geteuid() != 0) GTEST_SKIP() << "needs root to make a setuid copy of the probe";
+        const passwd* nobody = getpwnam("nobody");
+        if (nobody == nullptr) GTEST_SKIP() << "no user `nobody` to make the probe setuid to";
+        char pattern[] = "/tmp/hakmem_setuid_XXXXXX";
+        ASSERT_NE(mkdtemp(pattern), nullptr);
+        dir_ = pattern;
+        ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+        struct statvfs fs;
+        ASSERT_EQ(statvfs(dir_.c_str(), &fs), 0);
+        if (fs.f_flag & ST_NOSUID) GTEST_SKIP() << dir_ << " is on a nosuid file system: setuid bits are ignored";
+        if (NoNewPrivs()) GTEST_SKIP() << "this process has no_new_privs: the kernel ignores setuid bits";
+        plain_ = dir_ + "/probe";
+        setuid_ = dir_ + "/probe-setuid";
+        ASSERT_TRUE(CopyFile(HAKMEM_SECURE_PROBE, plain_));
+        ASSERT_TRUE(CopyFile(HAKMEM_SECURE_PROBE, setuid_));
+        ASSERT_EQ(chmod(plain_.c_str(), 0755), 0);
+        ASSERT_EQ(chown(setuid_.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+        ASSERT_EQ(chmod(setuid_.c_str(), 04755), 0);  // after chown, which clears the bit
+        json_ = dir_ + "/stats.json";
+    }
+    void TearDown() override {
+        if (dir_.empty()) return;
+        for (const std::string& f : {plain_, setuid_, json_}) unlink(f.c_str());
+        rmdir(dir_.c_str());
+    }
+    std::vector<std::string> Environment() const {
+        return {"HAKMEM_PURGE_DELAY_MS=7", "HAKMEM_STATS_JSON=" + json_};
+    }
+    std::string dir_, plain_, setuid_, json_;
+};
+
+TEST_F(SetuidProgram, TheSameProbeWithoutTheSetuidBitHonoursTheEnvironment) {
+    ProbeRun run = RunProbe(plain_, Environment());
+    ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
+    EXPECT_EQ(run.fields["at_secure"], "0");
+    EXPECT_EQ(run.fields["purge_delay_ms"], "7");
+    EXPECT_EQ(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was not written: " << run.err;
+}
+
+TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFile) {
+    ProbeRun run = RunProbe(setuid_, Environment());
+    ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
+    ASSERT_EQ(run.fields["at_secure"], "1") << "the setuid copy did not run in secure-execution mode";
+    EXPECT_EQ(run.fields["purge_delay_ms"], "250") << "HAKMEM_PURGE_DELAY_MS=7 was honoured";
+    EXPECT_NE(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was honoured: " << json_ << " exists";
+}
+
+}  // namespace
