@@ -20,7 +20,6 @@
 #include "os/background.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
-#include "os/os_random.h"
 #include "policy/options.h"
 #include "policy/strategy.h"
 #include "stats/stats.h"
@@ -64,7 +63,6 @@ void hakmem_init() {
     os::LockGuard guard(g_init_lock);
     int state = g_init_state.load(std::memory_order_relaxed);
     if (state == 2 || (state == 1 && environ == nullptr)) return;
-    if (state == 0) free_mark_init(os::random_u64());  // before the first block is carved
     options_init();
     strategy_init_from_options();
     telemetry_init();

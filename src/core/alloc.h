@@ -89,8 +89,8 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
         // Signed: the full bit makes it negative, so full pages go slow, as
         // do frees into a page with no live block; a block still marked free
         // is a double free unless the owner's lists say otherwise.
-        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block), 1)) {
-            block_set_free(block, page->local_free);
+        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block, page), 1)) {
+            block_set_free(block, page->local_free, page);
             page->local_free = block;
             page->used = --used;
             unsigned cls = page->size_class;

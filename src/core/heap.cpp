@@ -370,7 +370,7 @@ bool page_holds_free_block(const Page* page, const Block* block) {
 
 void heap_free_local_slow(Heap* heap, Block* block) {
     Page* page = page_of(segment_of(block), block);
-    if (block_marked_free(block) && page_holds_free_block(page, block)) {
+    if (block_marked_free(block, page) && page_holds_free_block(page, block)) {
         heap_corruption(block, "double free");
         return;
     }
@@ -378,7 +378,7 @@ void heap_free_local_slow(Heap* heap, Block* block) {
         heap_corruption(block, "double free or invalid pointer (its page has no live block)");
         return;
     }
-    block_set_free(block, page->local_free);
+    block_set_free(block, page->local_free, page);
     page->local_free = block;
     page->used--;
     heap->counters.frees[page->size_class].add(1);

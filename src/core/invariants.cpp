@@ -22,7 +22,7 @@ uint32_t count_list(const Page* page, const Block* b) {
         auto* u = reinterpret_cast<const uint8_t*>(b);
         if (u < page->start || u >= end || (u - page->start) % page->block_size != 0)
             fail("free-list block outside its page", b);
-        if (!block_marked_free(b)) fail("free-list block without the free mark", b);
+        if (!block_marked_free(b, page)) fail("free-list block without the free mark", b);
         if (++n > page->capacity) fail("free list longer than the page (cycle?)", page);
     }
     return n;

@@ -6,10 +6,6 @@
 namespace hakmem {
 
 Page g_empty_page{};
-// Replaced by a random value at init (free_mark_init), before any block is
-// carved; this placeholder only matters to a block freed before that, and
-// there is none.
-uintptr_t g_free_mark = 0x5A5A5A5A5A5A5A5Aull;
 
 namespace {
 // Blocks carved per extension: about 8 KiB worth (at least 4 blocks), so a
@@ -30,8 +26,6 @@ Block* cycle_entry(Block* head) {
     return slow;
 }
 }  // namespace
-
-void free_mark_init(uintptr_t mark) { g_free_mark = mark; }
 
 void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->free = nullptr;
@@ -57,8 +51,8 @@ void page_extend(Page* page) {
     uint8_t* last = first + (n - 1) * bs;
     // Carved blocks carry the free mark too, so a free of one that was never
     // handed out is caught like a double free.
-    for (uint8_t* b = first; b < last; b += bs) block_set_free(reinterpret_cast<Block*>(b), reinterpret_cast<Block*>(b + bs));
-    block_set_free(reinterpret_cast<Block*>(last), nullptr);
+    for (uint8_t* b = first; b < last; b += bs) block_set_free(reinterpret_cast<Block*>(b), reinterpret_cast<Block*>(b + bs), page);
+    block_set_free(reinterpret_cast<Block*>(last), nullptr, page);
     page->free = reinterpret_cast<Block*>(first);
     page->capacity += n;
     uint32_t touched = static_cast<uint32_t>(page->capacity * bs);

@@ -21,27 +21,30 @@
 
 namespace hakmem {
 
+struct Page;
+
 // A free block. Every block is at least 16 bytes, so the second word can
-// carry the free mark: g_free_mark while the block sits on any free list,
-// cleared when it is handed out. A free of a block that still carries the
-// mark is a double free (confirmed by the owner against its lists, taken
-// as one by a remote thread: user data equal to a per-process random
-// 64-bit value is not a coincidence). glibc's tcache uses the same idea.
+// carry the free mark: the address of the block's Page while the block sits
+// on any free list, cleared when it is handed out. A free of a block that
+// still carries the mark is a double free (confirmed by the owner against
+// its lists; taken as one by a remote thread: user data never holds the
+// address of hakmem's page metadata by accident). glibc's tcache uses the
+// same idea with a per-process key; the page's address is already in a
+// register on the free path, where a key would cost a load (callgrind: one
+// instruction per free).
 struct Block {
     Block* next;
     uintptr_t free_mark;
 };
 
-// Random per process (os::random_u64 at init); never 0, never changed after
-// the first block is marked.
-extern uintptr_t g_free_mark __attribute__((visibility("hidden")));
-
-__attribute__((always_inline)) inline bool block_marked_free(const Block* b) { return b->free_mark == g_free_mark; }
+__attribute__((always_inline)) inline bool block_marked_free(const Block* b, const Page* page) {
+    return b->free_mark == reinterpret_cast<uintptr_t>(page);
+}
 // Links `b` in front of `next` and marks it free: the one place a free
 // block's words are written (a later secure mode encodes them here).
-__attribute__((always_inline)) inline void block_set_free(Block* b, Block* next) {
+__attribute__((always_inline)) inline void block_set_free(Block* b, Block* next, const Page* page) {
     b->next = next;
-    b->free_mark = g_free_mark;
+    b->free_mark = reinterpret_cast<uintptr_t>(page);
 }
 // A block leaves its free list: clear the mark, so the user's next free of
 // it is not mistaken for a double free.
@@ -103,8 +106,6 @@ void page_extend(Page* page);
 // A remote list longer than the page's live count (a cycle: a double free
 // that slipped past the mark) is reported as heap corruption, never looped.
 bool page_collect(Page* page);
-// Installs the process's random free mark (init, before any block exists).
-void free_mark_init(uintptr_t mark);
 // Prepares a free page for blocks of class `cls`.
 void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size);
 // True when blocks freed by other threads wait on the page's thread_free list.

@@ -24,14 +24,14 @@ void (*g_after_remote_push)(const Page*) = nullptr;
 #endif
 
 void page_free_remote(Page* page, Block* block) {
-    if (block_marked_free(block)) {
+    if (block_marked_free(block, page)) {
         heap_corruption(block, "double free (from another thread)");
         return;
     }
     uintptr_t word = page->thread_free.load(std::memory_order_relaxed);
     uintptr_t desired;
     do {
-        block_set_free(block, remote_list(word));
+        block_set_free(block, remote_list(word), page);
         uintptr_t flags = (word & kRemoteFull) ? kRemoteNotifying : (word & kRemoteFlags);
         desired = reinterpret_cast<uintptr_t>(block) | flags;
     } while (!page->thread_free.compare_exchange_weak(word, desired, std::memory_order_acq_rel,
