@@ -8,7 +8,9 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 
 # Debian packages the build, the tests and the benchmarks need.
-TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils
+# sqlite3, perl and git are real programs the preload suite runs with hakmem.
+TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils \
+                  sqlite3 perl git
 BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox valgrind
 
 .PHONY: all build test test-release test-asan test-tsan bench install deps deps-bench clean
