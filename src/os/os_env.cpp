@@ -6,8 +6,9 @@ extern char** environ;
 
 namespace hakmem::os {
 
-const char* env_get(const char* name) {
-    char** env = environ;
+const char* env_get(const char* name) { return env_find(environ, name); }
+
+const char* env_find(const char* const* env, const char* name) {
     if (env == nullptr) return nullptr;
     size_t len = strlen(name);
     for (; *env != nullptr; ++env) {

@@ -159,6 +159,22 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
     return true;
 }
 
+void option_range(Option opt, int64_t* min, int64_t* max) {
+    const OptionDesc& d = kOptions[static_cast<int>(opt)];
+    *min = d.min;
+    *max = d.max;
+}
+
+void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
+    for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
+        const OptionDesc& d = kOptions[i];
+        values[i] = d.default_value;
+        const char* text = os::env_find(envp, d.env_name);
+        if (text != nullptr && !option_parse(static_cast<Option>(i), text, &values[i])) print_default(d);
+        strings[i] = d.kind == Kind::kString && values[i] ? text : nullptr;
+    }
+}
+
 extern "C" char** environ;
 
 void options_init() {
@@ -169,13 +185,7 @@ void options_init() {
         for (int i = 0; i < static_cast<int>(Option::kCount); ++i) g_values[i] = kOptions[i].default_value;
         return;
     }
-    for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
-        const OptionDesc& d = kOptions[i];
-        g_values[i] = d.default_value;
-        const char* text = os::env_get(d.env_name);
-        if (text != nullptr && !option_parse(static_cast<Option>(i), text, &g_values[i])) print_default(d);
-        if (d.kind == Kind::kString) g_strings[i] = g_values[i] ? text : nullptr;
-    }
+    options_parse_env(environ, g_values, g_strings);
     g_initialized = true;
     if (g_values[static_cast<int>(Option::kVerbose)]) options_print();
 }
