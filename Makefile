@@ -1,6 +1,8 @@
 # hakmem's front door. `make test` is what CI runs (.ci/run).
 #   make test   - configure, build and run every test: release build, then the
-#                 unit tests under ASan+UBSan and the stress tests under TSan
+#                 unit tests under ASan+UBSan, the stress tests under TSan and a
+#                 short run of each fuzzer (FUZZ_SMOKE_SECONDS)
+#   make fuzz   - the libFuzzer harnesses (fuzz/), FUZZ_SECONDS each, side by side
 #   make build  - release build only (build/release)
 #   make bench  - the allocator comparison (hakmem-bench), see docs/BENCHMARKS.md
 #   make install PREFIX=/usr/local
@@ -8,10 +10,20 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 
 # Debian packages the build, the tests and the benchmarks need.
-TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils
+# sqlite3, perl and git are real programs the preload suite runs with hakmem.
+TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils \
+                  sqlite3 perl git
 BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox valgrind
+# clang and its compiler-rt (libFuzzer, ASan) for the fuzz preset.
+FUZZ_PACKAGES  := clang libclang-rt-dev
 
-.PHONY: all build test test-release test-asan test-tsan bench install deps deps-bench clean
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+# The fuzz build compiles the library again (with clang): at most 2 jobs.
+FUZZ_JOBS ?= 2
+
+.PHONY: all build test test-release test-asan test-tsan test-fuzz build-fuzz fuzz bench install deps deps-bench \
+        deps-fuzz clean
 
 all: build
 
@@ -20,6 +32,8 @@ deps:
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 deps-bench:
 	@scripts/ensure-packages.sh $(BENCH_PACKAGES)
+deps-fuzz:
+	@scripts/ensure-packages.sh $(FUZZ_PACKAGES)
 
 build: deps
 	cmake --preset release >/dev/null
@@ -38,8 +52,20 @@ test-tsan: deps
 	cmake --build --preset tsan -j $(JOBS)
 	ctest --preset tsan -j $(JOBS)
 
-test: test-release test-asan test-tsan
-	@echo "make test: release, asan+ubsan and tsan suites passed"
+build-fuzz: deps deps-fuzz
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(FUZZ_JOBS)
+
+# A smoke run from the seeds only (a temporary corpus).
+test-fuzz: build-fuzz
+	scripts/run-fuzzers.sh $(FUZZ_SMOKE_SECONDS)
+
+# The corpus grows in build/fuzz/corpus from one run to the next.
+fuzz: build-fuzz
+	scripts/run-fuzzers.sh $(FUZZ_SECONDS) build/fuzz/corpus
+
+test: test-release test-asan test-tsan test-fuzz
+	@echo "make test: release, asan+ubsan, tsan and fuzz smoke passed"
 
 bench: deps deps-bench build
 	build/release/bench/hakmem-bench --quick $(BENCH_ARGS)

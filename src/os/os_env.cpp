@@ -3,12 +3,9 @@
 #include <cstring>
 #include <sys/auxv.h>
 
-extern char** environ;
-
 namespace hakmem::os {
 
-const char* env_get(const char* name) {
-    char** env = environ;
+const char* env_find(const char* const* env, const char* name) {
     if (env == nullptr) return nullptr;
     size_t len = strlen(name);
     for (; *env != nullptr; ++env) {

@@ -165,6 +165,22 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
     return true;
 }
 
+void option_range(Option opt, int64_t* min, int64_t* max) {
+    const OptionDesc& d = kOptions[static_cast<int>(opt)];
+    *min = d.min;
+    *max = d.max;
+}
+
+void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
+    for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
+        const OptionDesc& d = kOptions[i];
+        values[i] = d.default_value;
+        const char* text = os::env_find(envp, d.env_name);
+        if (text != nullptr && !option_parse(static_cast<Option>(i), text, &values[i])) print_default(d);
+        strings[i] = d.kind == Kind::kString && values[i] ? text : nullptr;
+    }
+}
+
 extern "C" char** environ;
 
 void options_init() {
@@ -184,13 +200,7 @@ void options_init() {
 }
 
 void options_load(bool ignore_environment) {
-    for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
-        const OptionDesc& d = kOptions[i];
-        g_values[i] = d.default_value;
-        const char* text = ignore_environment ? nullptr : os::env_get(d.env_name);
-        if (text != nullptr && !option_parse(static_cast<Option>(i), text, &g_values[i])) print_default(d);
-        if (d.kind == Kind::kString) g_strings[i] = g_values[i] ? text : nullptr;
-    }
+    options_parse_env(ignore_environment ? nullptr : environ, g_values, g_strings);
     g_initialized = true;
     if (g_values[static_cast<int>(Option::kVerbose)]) options_print();
 }

@@ -39,5 +39,12 @@ void options_print();  // every option and its value (HAKMEM_VERBOSE)
 // Exposed for tests: parses `text` as a value of `opt`. Returns false when
 // malformed or out of range (out is left unchanged).
 bool option_parse(Option opt, const char* text, int64_t* out);
+// The range option_parse accepts for `opt` (kString options: 0..1).
+void option_range(Option opt, int64_t* min, int64_t* max);
+// What options_init does, on the environment block `envp` (NULL-terminated
+// "NAME=value" strings) instead of environ: fills values[] and strings[]
+// (Option::kCount entries each; strings point into envp) and warns once per
+// malformed value. Exposed for the option fuzzer (fuzz/options_fuzz.cpp).
+void options_parse_env(const char* const* envp, int64_t* values, const char** strings);
 
 }  // namespace hakmem

@@ -5,14 +5,20 @@ One case per invocation (see tests/CMakeLists.txt, label `preload`):
     preload_driver.py --lib libhakmem.so --probe hakmem_preload_probe \
                       --script-dir tests/preload --case NAME
 Outputs are compared exactly against the same program run without hakmem.
-Exit status 0 = pass; on failure the reason is printed.
+The real-program cases (sqlite3, perl, git, g++) run each time in a fresh
+directory and also check, through HAKMEM_STATS_JSON, that the program itself
+allocated through hakmem. Exit status 0 = pass; on failure the reason is printed.
 """
 import argparse
 import difflib
+import glob
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 TIMEOUT_S = 240
 
@@ -29,13 +35,13 @@ def base_env():
     return env
 
 
-def run(argv, lib=None, extra_env=None, stdin=None):
+def run(argv, lib=None, extra_env=None, stdin=None, cwd=None):
     env = base_env()
     if lib:
         env["LD_PRELOAD"] = lib
     env.update(extra_env or {})
     try:
-        p = subprocess.run(argv, env=env, input=stdin, capture_output=True, timeout=TIMEOUT_S)
+        p = subprocess.run(argv, env=env, input=stdin, capture_output=True, timeout=TIMEOUT_S, cwd=cwd)
     except subprocess.TimeoutExpired:
         raise Failure(f"timed out after {TIMEOUT_S}s: {argv} (LD_PRELOAD={lib})")
     return p
@@ -47,10 +53,12 @@ def describe(p):
 
 
 def expect_same(argv, lib, what, extra_env=None):
-    plain = run(argv)
+    compare_runs(run(argv), run(argv, lib, extra_env), what)
+
+
+def compare_runs(plain, hak, what):
     if plain.returncode != 0:
         raise Failure(f"{what}: the unpreloaded run failed, cannot compare: {describe(plain)}")
-    hak = run(argv, lib, extra_env)
     if hak.returncode != 0:
         raise Failure(f"{what}: failed with hakmem preloaded: {describe(hak)}")
     if hak.stdout != plain.stdout:
@@ -62,6 +70,60 @@ def expect_same(argv, lib, what, extra_env=None):
         raise Failure(f"{what}: stderr differs with hakmem preloaded (hakmem should be silent by default):\n"
                       f"without: {plain.stderr[:2000]!r}\nwith:    {hak.stderr[:2000]!r}")
     print(f"ok: {what} ({len(plain.stdout)} bytes of identical output)")
+
+
+def expect_same_in_fresh_dirs(a, argv, what, inputs=(), stdin=None, extra_env=None, same_files=(),
+                              served=()):
+    """Runs argv twice, each time in a new directory holding copies of `inputs`
+    (files of the script dir): without hakmem, then with it. Compares stdout,
+    stderr and the files named in `same_files` byte for byte. The preloaded run
+    writes HAKMEM_STATS_JSON from every process; `served` lists (module, minimum
+    allocations): some process must have counted that many allocations and have
+    sampled call sites in that module (a path substring, e.g. "cc1plus"), which
+    proves the program itself allocated through hakmem."""
+    with tempfile.TemporaryDirectory(prefix="hakmem-preload-") as root:
+        stats_dir = os.path.join(root, "stats")
+        os.mkdir(stats_dir)
+        runs = {}
+        for mode in ("plain", "hakmem"):
+            d = os.path.join(root, mode)
+            os.mkdir(d)
+            for name in inputs:
+                shutil.copy(os.path.join(a.script_dir, name), d)
+            if mode == "plain":
+                runs[mode] = run(argv, None, extra_env, stdin, cwd=d)
+            else:
+                env = dict(extra_env or {}, HAKMEM_STATS_JSON=os.path.join(stats_dir, "%p.json"))
+                runs[mode] = run(argv, a.lib, env, stdin, cwd=d)
+        compare_runs(runs["plain"], runs["hakmem"], what)
+        for name in same_files:
+            with open(os.path.join(root, "plain", name), "rb") as f:
+                plain = f.read()
+            with open(os.path.join(root, "hakmem", name), "rb") as f:
+                hak = f.read()
+            if plain != hak:
+                raise Failure(f"{what}: {name} differs with hakmem preloaded ({len(plain)} bytes without, "
+                              f"{len(hak)} with)")
+            print(f"ok: {what}: {name} is identical ({len(plain)} bytes)")
+        expect_served(stats_dir, what, served)
+
+
+def expect_served(stats_dir, what, served):
+    reports = []
+    for path in sorted(glob.glob(os.path.join(stats_dir, "*.json"))):
+        with open(path) as f:
+            reports.append(json.load(f))
+    if not reports:
+        raise Failure(f"{what}: no process wrote HAKMEM_STATS_JSON: hakmem was not loaded")
+    for module, min_allocs in served:
+        hits = [r["stats"]["allocs"] for r in reports
+                if r["stats"]["allocs"] >= min_allocs and any(module in s["module"] for s in r["sites"])]
+        if not hits:
+            seen = [(r["stats"]["allocs"], sorted({os.path.basename(s["module"]) for s in r["sites"]}))
+                    for r in reports]
+            raise Failure(f"{what}: no process allocated {min_allocs}+ times through hakmem from {module}; "
+                          f"allocations and sampled modules per process: {seen}")
+        print(f"ok: {what}: {module} allocated through hakmem ({max(hits)} allocations)")
 
 
 def stderr_lines(p):
@@ -100,6 +162,36 @@ def case_coreutils_pipelines(a):
     for pipeline in PIPELINES:
         # LD_PRELOAD is exported to bash itself and so to every stage.
         expect_same(["bash", "-c", "set -o pipefail; " + pipeline], a.lib, f"pipeline `{pipeline}`")
+
+
+def case_sqlite3(a):
+    with open(os.path.join(a.script_dir, "sqlite_workload.sql"), "rb") as f:
+        sql = f.read()
+    expect_same_in_fresh_dirs(a, ["sqlite3", "-batch", "-bail", "workload.db"], "sqlite3 workload", stdin=sql,
+                              served=[("libsqlite3", 10000)])
+
+
+def case_perl(a):
+    expect_same_in_fresh_dirs(a, ["perl", "perl_workload.pl"], "perl workload", inputs=["perl_workload.pl"],
+                              extra_env={"PERL_HASH_SEED": "0"}, served=[("perl", 100000)])
+
+
+def case_git(a):
+    # Every git command, and the pack-objects and repack that gc runs, inherit
+    # LD_PRELOAD from the script's bash.
+    expect_same_in_fresh_dirs(a, ["bash", "git_workload.sh"], "git workload", inputs=["git_workload.sh"],
+                              served=[("git", 1000)])
+
+
+def case_gxx(a):
+    # g++ runs cc1plus, as and collect2/ld as children; LD_PRELOAD reaches all
+    # of them. Compiler output must not depend on the allocator: the object
+    # file and the linked program are compared byte for byte.
+    script = ("set -e; g++ -std=c++17 -O2 -Wall -c templates.cpp -o templates.o; "
+              "g++ templates.o -o templates; ./templates")
+    expect_same_in_fresh_dirs(a, ["bash", "-c", script], "g++ compile of templates.cpp", inputs=["templates.cpp"],
+                              same_files=["templates.o", "templates"],
+                              served=[("cc1plus", 100000), ("libbfd", 1000)])
 
 
 def case_probe_allocations_reach_hakmem(a):
