@@ -23,7 +23,7 @@ void* calloc_impl(size_t count, size_t size, uintptr_t site) {
         return nullptr;
     }
     void* p = alloc(total, site);
-    if (p == nullptr) return nullptr;
+    if (p == nullptr || total == 0) return p;  // (the secure build's zero-size block is not readable)
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {
         // Only what may be dirty: a fresh mapping, and the part of a cached
@@ -38,6 +38,13 @@ void* calloc_impl(size_t count, size_t size, uintptr_t site) {
 
 void* realloc_impl(void* p, size_t size, uintptr_t site) {
     if (p == nullptr) return alloc(size, site);
+    if constexpr (kSecure) {
+        if (size != 0 && secure_zero_owns(p)) {  // a malloc(0) block: nothing to copy
+            void* q = alloc(size, site);
+            if (q != nullptr) dealloc(p);
+            return q;
+        }
+    }
     if (size == 0) {  // glibc: frees the block and returns NULL
         dealloc(p);
         return nullptr;
@@ -46,17 +53,19 @@ void* realloc_impl(void* p, size_t size, uintptr_t site) {
         errno = ENOMEM;
         return nullptr;
     }
-    size_t usable = usable_size(p);  // validates p (reported if not ours)
-    if (usable == 0) {
+    if (!free_pointer_valid(p)) {  // reported
         errno = EINVAL;
         return nullptr;
     }
+    size_t usable = usable_size_valid(p);
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {
         // In place, or the mapping moved with mremap: no copy either way.
         if (void* q = large_realloc(seg, p, size)) return q;
-    } else if (size <= usable && size >= usable / 2) {
-        return p;  // fits its size class, and shrinking would not save half
+    } else if (size <= usable_slot(p) && size >= usable_slot(p) / 2) {
+        // Fits its size class, and shrinking would not save half.
+        if constexpr (kSecure) secure::resize(static_cast<Block*>(p), page_of(seg, p), size);
+        return p;
     }
     void* q = alloc(size, site);
     if (q == nullptr) return nullptr;  // the old block stays valid

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <pthread.h>
 
+#include "core/secure.h"
 #include "core/segment.h"
 #include "core/thread_heap.h"
 #include "hakmem/hakmem.h"
@@ -39,8 +40,10 @@ void fork_prepare() {
     large_cache_fork_prepare();  // before the core's: a release holds it while calling into os/ only
     heap_registry_lock();
     segment_locks_acquire();
+    secure_locks_acquire();
 }
 void fork_parent() {
+    secure_locks_release();
     segment_locks_release();
     heap_registry_unlock();
     large_cache_fork_parent();
@@ -48,6 +51,7 @@ void fork_parent() {
     g_init_lock.unlock();
 }
 void fork_child() {
+    secure_locks_reset_in_child();
     segment_locks_reset_in_child();
     heap_registry_reset_in_child();
     large_cache_fork_child();

@@ -10,7 +10,7 @@ namespace hakmem {
 namespace {
 
 void* alloc_unsampled(Heap* heap, size_t size) {
-    if (size <= kMaxSmallSize) return heap_alloc_small_slow(heap, size, class_of(size));
+    if (size <= kMaxSmallSize - kTailBytes) return heap_alloc_small_slow(heap, size, class_of(size + kTailBytes));
     return large_alloc(heap, size, 0, false);
 }
 
@@ -30,9 +30,20 @@ __attribute__((noinline, cold)) void* alloc_first(size_t size, uintptr_t site) {
 
 }  // namespace
 
+// Secure build: malloc(0) gets a no-access block, counted like any allocation.
+__attribute__((noinline, cold)) void* alloc_zero() {
+    bool shared = false;
+    HeapCounters& c = counters_for(t_heap, &shared);
+    if (shared) c.allocs[0].add_shared(1); else c.allocs[0].add(1);
+    return secure_zero_alloc();
+}
+
 // Only tail calls, so no frame: the common case costs what the dispatch
 // alone did before the sampling countdown was added.
 void* alloc_slow(size_t size, uintptr_t site) {
+    if constexpr (kSecure) {
+        if (size == 0) return alloc_zero();
+    }
     Heap* heap = t_heap;
     if (__builtin_expect(heap == &g_empty_heap, 0)) return alloc_first(size, site);
     // The sampling countdown: a negative value means the fast path already
@@ -59,10 +70,10 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
     }
     // Pages start 4 KiB-aligned, so every block of a class whose size is a
     // multiple of the alignment is aligned: pick the first such class.
-    if (alignment <= 4096 && size <= kMaxSmallSize) {
-        size_t want = size < alignment ? alignment : size;
+    if (alignment <= 4096 && size <= kMaxSmallSize - kTailBytes) {
+        size_t want = size + kTailBytes < alignment ? alignment : size + kTailBytes;
         for (unsigned cls = class_of(want); cls < kNumClasses; ++cls) {
-            if (class_size(cls) % alignment == 0) return heap_alloc_small_slow(heap, want, cls);
+            if (class_size(cls) % alignment == 0) return heap_alloc_small_slow(heap, kSecure ? size : want, cls);
         }
     }
     return large_alloc(heap, size, alignment, false);
@@ -70,10 +81,25 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
 
 size_t usable_size(const void* p) {
     // A pointer hakmem never returned is reported, never read through.
-    if (p == nullptr || !free_pointer_valid(const_cast<void*>(p))) return 0;
+    if (p == nullptr) return 0;
+    if constexpr (kSecure) {
+        if (secure_zero_owns(p)) return 0;
+    }
+    if (!free_pointer_valid(const_cast<void*>(p))) return 0;
+    return usable_size_valid(p);
+}
+
+size_t usable_slot(const void* p) {
+    Segment* seg = segment_of(p);
+    return page_of(seg, p)->block_size - kTailBytes;
+}
+
+size_t usable_size_valid(const void* p) {
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) return large_usable(seg, p);
-    return page_of(seg, p)->block_size;
+    Page* page = page_of(seg, p);
+    if constexpr (kSecure) return secure::usable(static_cast<Block*>(const_cast<void*>(p)), page);
+    return page->block_size;
 }
 
 }  // namespace hakmem

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/block.h"
 #include "core/invariants.h"
 #include "core/segment_map.h"
 #include "core/thread_heap.h"
@@ -37,8 +38,10 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site);
 template <class Slow>
 __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
     Heap* heap = t_heap;
-    if (__builtin_expect(size <= kTableMaxSize, 1)) {
-        size_t index = direct_index(size);
+    // The secure build serves size + its tail word, and sends malloc(0) to
+    // the slow path (a no-access block); in the default build kTailBytes is 0.
+    if (__builtin_expect(kSecure ? size - 1 < kTableMaxSize - kTailBytes : size <= kTableMaxSize, 1)) {
+        size_t index = direct_index(size + kTailBytes);
         Page* page = heap->direct[index];
         Block* block = page->free;
         // Telemetry's byte countdown: one subtract and one branch. When it
@@ -47,8 +50,8 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
         // countdown is never written.
         if (__builtin_expect(block != nullptr, 1) &&
             __builtin_expect((heap->sample_countdown -= static_cast<int64_t>(size)) >= 0, 1)) {
-            page->free = block->next;
-            block_hand_out(block);
+            page->free = block_next(block, page);
+            block_hand_out(block, page, size);
             page->used++;
             heap->counters.direct_allocs[index].add(1);
             return block;
@@ -90,6 +93,9 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
         // do frees into a page with no live block; a block still marked free
         // is a double free unless the owner's lists say otherwise.
         if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block, page), 1)) {
+            if constexpr (kSecure) {
+                if (!secure::check_and_fill_free(block, page)) return;
+            }
             block_set_free(block, page->local_free, page);
             page->local_free = block;
             page->used = --used;
@@ -114,5 +120,10 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
 
 // Usable size of a block returned by hakmem (0 for nullptr).
 size_t usable_size(const void* p);
+// The same for a pointer free_pointer_valid accepted.
+size_t usable_size_valid(const void* p);
+// The bytes a small or medium block could hold (its slot less the secure
+// build's tail word): what realloc may grow into in place.
+size_t usable_slot(const void* p);
 
 }  // namespace hakmem

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 
+#include "core/block.h"
 #include "core/corruption.h"
 #include "core/heap_counters.h"
 #include "core/invariants.h"
@@ -334,7 +335,6 @@ void heap_init(Heap* heap) {
 }
 
 void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
-    (void)size;
     Page* page = heap->pages[cls];
     Block* block = page->free;
     if (block == nullptr) {
@@ -345,8 +345,8 @@ void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
         }
         block = page->free;
     }
-    page->free = block->next;
-    block_hand_out(block);
+    page->free = block_next(block, page);
+    block_hand_out(block, page, size);
     page->used++;
     heap->counters.allocs[cls].add(1);
     return block;
@@ -354,7 +354,7 @@ void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
 
 namespace {
 bool list_holds(const Page* page, const Block* list, const Block* block) {
-    for (uint32_t n = 0; list != nullptr && n <= page->capacity; list = list->next, ++n)
+    for (uint32_t n = 0; list != nullptr && n <= page->capacity; list = block_next(list, page), ++n)
         if (list == block) return true;
     return false;
 }
@@ -377,6 +377,9 @@ void heap_free_local_slow(Heap* heap, Block* block) {
     if (page->live() == 0) {  // nothing live in the page: not a block we handed out
         heap_corruption(block, "double free or invalid pointer (its page has no live block)");
         return;
+    }
+    if constexpr (kSecure) {
+        if (!secure::check_and_fill_free(block, page)) return;
     }
     block_set_free(block, page->local_free, page);
     page->local_free = block;
@@ -421,6 +424,14 @@ bool free_pointer_valid(void* p) {
 
 void heap_free_generic(void* p) {
     if (p == nullptr) return;  // the fast path's segment-map test sends null here
+    if constexpr (kSecure) {
+        if (secure_zero_owns(p)) {
+            bool shared = false;
+            HeapCounters& c = counters_for(t_heap, &shared);
+            if (shared) c.frees[0].add_shared(1); else c.frees[0].add(1);
+            return secure_zero_free(p);
+        }
+    }
     if (!free_pointer_valid(p)) return;
     Segment* seg = segment_of(p);
     if (seg->kind == SegmentKind::kLarge) {

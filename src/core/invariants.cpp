@@ -3,6 +3,7 @@
 #if HAKMEM_CHECKED
 #include <cstdlib>
 
+#include "core/block.h"
 #include "os/os_print.h"
 
 namespace hakmem {
@@ -18,7 +19,7 @@ namespace {
 uint32_t count_list(const Page* page, const Block* b) {
     uint32_t n = 0;
     const uint8_t* end = page->start + size_t{page->capacity} * page->block_size;
-    for (; b != nullptr; b = b->next) {
+    for (; b != nullptr; b = block_next(b, page)) {
         auto* u = reinterpret_cast<const uint8_t*>(b);
         if (u < page->start || u >= end || (u - page->start) % page->block_size != 0)
             fail("free-list block outside its page", b);

@@ -1,5 +1,6 @@
 #include "core/page.h"
 
+#include "core/block.h"
 #include "core/corruption.h"
 #include "core/size_class.h"
 
@@ -15,15 +16,43 @@ constexpr uint32_t kMinExtendBlocks = 4;
 
 // The block at which a list starting at `head` loops (Floyd): on a remote
 // list that is the block freed twice. Only called on a list known to loop.
-Block* cycle_entry(Block* head) {
+Block* cycle_entry(Block* head, const Page* page) {
     Block* slow = head;
     Block* fast = head;
     do {
-        slow = slow->next;
-        fast = fast->next->next;
+        slow = block_next(slow, page);
+        fast = block_next(block_next(fast, page), page);
+        if (fast == nullptr || slow == nullptr) return head;  // secure build: a bad link ended it
     } while (slow != fast);
-    for (slow = head; slow != fast; slow = slow->next, fast = fast->next) {}
+    for (slow = head; slow != fast; slow = block_next(slow, page), fast = block_next(fast, page)) {}
     return slow;
+}
+
+// Secure build: carved blocks go on the list in random order, so the
+// address of the next block cannot be predicted from the last one.
+void link_carved_shuffled(Page* page, uint8_t* first, uint32_t n) {
+    constexpr uint32_t kMaxCarve = 8 * 1024 / 16;
+    uint16_t order[kMaxCarve];
+    for (uint32_t i = 0; i < n; ++i) order[i] = static_cast<uint16_t>(i);
+    uint64_t r = page->list_key ^ (uint64_t{page->capacity} * 0x9E3779B97F4A7C15ull);
+    for (uint32_t i = n - 1; i > 0; --i) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        uint32_t j = static_cast<uint32_t>(r % (i + 1));
+        uint16_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    const size_t bs = page->block_size;
+    Block* next = nullptr;
+    for (uint32_t i = 0; i < n; ++i) {
+        auto* b = reinterpret_cast<Block*>(first + order[i] * bs);
+        secure::init_free_slot(b, page);
+        block_set_free(b, next, page);
+        next = b;
+    }
+    page->free = next;
 }
 }  // namespace
 
@@ -40,6 +69,7 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->in_use = 1;
     page->next = page->prev = nullptr;
     page->retire_time = 0;
+    if constexpr (kSecure) page->list_key = secure_page_key();
 }
 
 void page_extend(Page* page) {
@@ -51,9 +81,13 @@ void page_extend(Page* page) {
     uint8_t* last = first + (n - 1) * bs;
     // Carved blocks carry the free mark too, so a free of one that was never
     // handed out is caught like a double free.
-    for (uint8_t* b = first; b < last; b += bs) block_set_free(reinterpret_cast<Block*>(b), reinterpret_cast<Block*>(b + bs), page);
-    block_set_free(reinterpret_cast<Block*>(last), nullptr, page);
-    page->free = reinterpret_cast<Block*>(first);
+    if constexpr (kSecure) {
+        link_carved_shuffled(page, first, n);
+    } else {
+        for (uint8_t* b = first; b < last; b += bs) block_set_free(reinterpret_cast<Block*>(b), reinterpret_cast<Block*>(b + bs), page);
+        block_set_free(reinterpret_cast<Block*>(last), nullptr, page);
+        page->free = reinterpret_cast<Block*>(first);
+    }
     page->capacity += n;
     uint32_t touched = static_cast<uint32_t>(page->capacity * bs);
     if (touched > page->touched) page->touched = touched;
@@ -65,18 +99,29 @@ bool page_collect(Page* page) {
     if (page->local_free != nullptr) {
         // Owner frees go behind whatever is left so recently freed (cache-hot)
         // blocks are reused first only once the current list is used up.
-        if (page->free == nullptr) {
+        if (page->free == nullptr && !kSecure) {
             page->free = page->local_free;
+        } else if (page->free == nullptr) {
+            // Secure build: reversed, so the block freed last is reused last
+            // (a freed block waits for every other free block of its page).
+            Block* reversed = nullptr;
+            uint32_t n = 0;
+            for (Block* b = page->local_free; b != nullptr && ++n <= page->capacity;) {
+                Block* next = block_next(b, page);
+                block_set_next(b, reversed, page);
+                reversed = b;
+                b = next;
+            }
+            page->free = reversed;
         } else {
             Block* tail = page->free;
-            for (uint32_t n = 1; tail->next; tail = tail->next) {
+            for (uint32_t n = 1; Block* next = block_next(tail, page); tail = next) {
                 if (++n > page->capacity) {
-                    heap_corruption(cycle_entry(page->free), "free list corrupted (loops)");
-                    tail->next = nullptr;  // report mode: cut the loop, leak the rest
-                    break;
+                    heap_corruption(cycle_entry(page->free, page), "free list corrupted (loops)");
+                    break;  // report mode: the loop is cut below, the rest leaks
                 }
             }
-            tail->next = page->local_free;
+            block_set_next(tail, page->local_free, page);
         }
         page->local_free = nullptr;
         got = true;
@@ -90,16 +135,16 @@ bool page_collect(Page* page) {
         const uint32_t live = page->live();
         uint32_t n = 1;
         Block* tail = list;
-        while (tail->next) {
+        while (Block* next = block_next(tail, page)) {
             if (++n > live) {
-                heap_corruption(cycle_entry(list), "double free (remote)");
+                heap_corruption(cycle_entry(list, page), "double free (remote)");
                 // Report mode: drop the list (its blocks leak) rather than
                 // hand a block out twice.
                 return got;
             }
-            tail = tail->next;
+            tail = next;
         }
-        tail->next = page->free;
+        block_set_next(tail, page->free, page);
         page->free = list;
         page->used -= n;
         got = true;

@@ -21,34 +21,13 @@
 
 namespace hakmem {
 
-struct Page;
-
-// A free block. Every block is at least 16 bytes, so the second word can
-// carry the free mark: the address of the block's Page while the block sits
-// on any free list, cleared when it is handed out. A free of a block that
-// still carries the mark is a double free (confirmed by the owner against
-// its lists; taken as one by a remote thread: user data never holds the
-// address of hakmem's page metadata by accident). glibc's tcache uses the
-// same idea with a per-process key; the page's address is already in a
-// register on the free path, where a key would cost a load (callgrind: one
-// instruction per free).
+// A free block: the link, and (default build) the free mark. The helpers
+// that read and write them are in core/block.h, the one place that knows
+// how the secure build encodes them.
 struct Block {
     Block* next;
     uintptr_t free_mark;
 };
-
-__attribute__((always_inline)) inline bool block_marked_free(const Block* b, const Page* page) {
-    return b->free_mark == reinterpret_cast<uintptr_t>(page);
-}
-// Links `b` in front of `next` and marks it free: the one place a free
-// block's words are written (a later secure mode encodes them here).
-__attribute__((always_inline)) inline void block_set_free(Block* b, Block* next, const Page* page) {
-    b->next = next;
-    b->free_mark = reinterpret_cast<uintptr_t>(page);
-}
-// A block leaves its free list: clear the mark, so the user's next free of
-// it is not mistaken for a double free.
-__attribute__((always_inline)) inline void block_hand_out(Block* b) { b->free_mark = 0; }
 
 // Low bits of Page::thread_free (blocks are 16-aligned, so they are spare).
 //   kRemoteFull      - the page is on its owner's full list: the next remote
@@ -91,6 +70,7 @@ struct alignas(64) Page {
     // CAS does not take the owner's hot line away on every push.
     alignas(64) std::atomic<uintptr_t> thread_free;  // list | kRemoteFull | kRemoteNotifying
     uint64_t retire_time; // when it became free (purge list); cold
+    uint64_t list_key;    // secure build: free-list link key and pad pattern, random per page
 
     uint32_t live() const { return used & ~kPageFullBit; }
     bool in_full() const { return (used & kPageFullBit) != 0; }

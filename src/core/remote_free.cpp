@@ -13,6 +13,7 @@
 // (page_wait_notifier) while it reads the owner and raises remote_pending.
 #include "core/remote_free.h"
 
+#include "core/block.h"
 #include "core/corruption.h"
 #include "core/heap.h"
 #include "os/os_lock.h"
@@ -27,6 +28,9 @@ void page_free_remote(Page* page, Block* block) {
     if (block_marked_free(block, page)) {
         heap_corruption(block, "double free (from another thread)");
         return;
+    }
+    if constexpr (kSecure) {
+        if (!secure::check_and_fill_free(block, page)) return;
     }
     uintptr_t word = page->thread_free.load(std::memory_order_relaxed);
     uintptr_t desired;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/remote_free.h"
+#include "core/secure.h"
 #include "core/segment_map.h"
 #include "os/background.h"
 #include "os/os_clock.h"
@@ -83,6 +84,7 @@ uint8_t* page_area(Segment* seg, Page* page, size_t* size) {
         start += kSegmentHeaderSize;
         *size -= kSegmentHeaderSize;
     }
+    if (kSecure && index + 1 == seg->page_count) *size -= os::kPageSize;  // the guard page
     return start;
 }
 
@@ -99,6 +101,12 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind) {
         seg = static_cast<Segment*>(os::map_aligned(kSegmentSize, kSegmentSize));
         if (seg == nullptr) return nullptr;
         seg->mapping_size = kSegmentSize;
+        // Secure build: the segment's last OS page faults on access, so an
+        // overflow off the end of the last page stops there.
+        if (kSecure && !os::protect(reinterpret_cast<uint8_t*>(seg) + kSegmentSize - os::kPageSize, os::kPageSize, false)) {
+            os::unmap(seg, kSegmentSize);
+            return nullptr;
+        }
         segment_map_set(seg, true);
         if (strategy().huge() == HugePages::kOn) os::advise_huge(seg, kSegmentSize, true);  // HAKMEM_HUGE_PAGES=on
     }

@@ -7,6 +7,7 @@
 
 #include "core/corruption.h"
 #include "core/heap_counters.h"
+#include "core/secure.h"
 #include "core/segment_map.h"
 #include "core/size_class.h"
 #include "core/thread_heap.h"
@@ -53,6 +54,12 @@ void count_resize(size_t old_usable, size_t new_usable) {
 std::atomic<uint64_t> g_realloc_in_place{0};
 
 constexpr size_t kHugePageSize = size_t{2} << 20;
+// Secure build: each mapping's last OS page is a guard page, and the block
+// reaches it (its usable size is the rest of the mapping), so an overflow
+// off the block's end faults at once. A guarded mapping is two VMAs, so it
+// cannot grow in place with mremap: large_cache_take then maps a new one,
+// and realloc copies.
+constexpr size_t kGuardBytes = kSecure ? os::kPageSize : 0;
 
 // Huge pages as the Strategy asks (re-checked whenever a cached mapping is
 // reused, so a change applies to the next block). One madvise per mapping:
@@ -73,6 +80,10 @@ Segment* map_new(size_t need, size_t alignment) {
     size_t align_offset = alignment > kSegmentSize ? kSegmentSize : 0;
     auto* seg = static_cast<Segment*>(os::map_aligned(need, align, align_offset));
     if (seg == nullptr) return nullptr;
+    if (kSecure && !os::protect(reinterpret_cast<uint8_t*>(seg) + need - kGuardBytes, kGuardBytes, false)) {
+        os::unmap(seg, need);
+        return nullptr;
+    }
     seg->mapping_size = need;
     seg->large_resident = kLargeHeaderSize;
     seg->large_dirty = kLargeHeaderSize;
@@ -107,7 +118,7 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
     os::background_poll();
     uint64_t now = os::now_ms();
     decay_if_due(now);
-    size_t need = os::align_up(offset + size, os::kPageSize);
+    size_t need = os::align_up(offset + size, os::kPageSize) + kGuardBytes;
     Segment* seg = cacheable(need - offset, offset) ? large_cache_take(need) : nullptr;
     bool fresh = seg == nullptr;
     if (fresh && (seg = map_new(need, alignment)) == nullptr) {
@@ -121,7 +132,8 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
     seg->page_count = 0;
     seg->used_pages = 1;
     seg->large_offset = offset;
-    seg->large_usable = need - offset;
+    // Secure build: the block reaches the guard page at the mapping's end.
+    seg->large_usable = (kSecure ? seg->mapping_size : need) - offset - kGuardBytes;
     seg->large_zeroed = seg->large_dirty <= offset;
     seg->large_sample.sampled = 0;  // telemetry marks sampled blocks after this returns
     sync_huge(seg);
@@ -178,6 +190,10 @@ void* large_realloc(Segment* seg, void* p, size_t size) {
         return nullptr;
     size_t need = os::align_up(offset + size, os::kPageSize);
     size_t old_usable = seg->large_usable;
+    if constexpr (kSecure) {
+        // The block already reaches the guard page: it fits or it moves by copy.
+        return need - offset <= old_usable ? p : nullptr;
+    }
     // The block as it was may have been written whole: a shrink must not
     // forget that (calloc of this mapping later relies on large_dirty).
     size_t old_end = offset + old_usable;

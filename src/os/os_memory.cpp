@@ -89,6 +89,15 @@ bool unmap(void* p, size_t size) {
     return true;
 }
 
+bool protect(void* p, size_t size, bool accessible) {
+    return mprotect(p, align_up(size, kPageSize), accessible ? PROT_READ | PROT_WRITE : PROT_NONE) == 0;
+}
+
+void* reserve_inaccessible(size_t size) {
+    void* p = mmap(nullptr, align_up(size, kPageSize), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+}
+
 bool purge(void* p, size_t size, PurgeMode mode) {
     if (size == 0) return true;
     int advice = mode == PurgeMode::kFree ? MADV_FREE : MADV_DONTNEED;

@@ -24,6 +24,11 @@ void* map(size_t size);
 // alignment is a power of two >= kPageSize; offset is a multiple of kPageSize.
 void* map_aligned(size_t size, size_t alignment, size_t offset = 0);
 bool unmap(void* p, size_t size);
+// Makes [p, p+size) inaccessible (guard pages) or accessible again; page-aligned.
+bool protect(void* p, size_t size, bool accessible);
+// A range of address space that faults on any access, not backed by memory
+// (reserve-only: PROT_NONE, MAP_NORESERVE).
+void* reserve_inaccessible(size_t size);
 // Returns the physical pages of [p, p+size) to the OS; the range stays mapped
 // and reads back as zero (kDontNeed) or as old-or-zero contents (kFree).
 bool purge(void* p, size_t size, PurgeMode mode);

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "core/secure.h"
 #include "os/os_lock.h"
 #include "os/os_memory.h"
 #include "telemetry/telemetry.h"
@@ -87,7 +88,7 @@ void* sampled_heap_alloc(size_t size, const SampleRecord& record) {
     os::LockGuard guard(g_lock);
     if ((g_used + 1) * 2 > g_capacity && !grow() && g_used + 1 >= g_capacity) return nullptr;
     int saved = errno;
-    void* p = heap_alloc_small_slow(&g_sampled_heap, size, class_of(size));
+    void* p = heap_alloc_small_slow(&g_sampled_heap, size, class_of(size + kTailBytes));
     if (p == nullptr) {
         errno = saved;  // the caller retries unsampled; its failure sets errno
         return nullptr;

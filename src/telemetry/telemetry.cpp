@@ -7,6 +7,7 @@
 #include <new>
 #include <pthread.h>
 
+#include "core/secure.h"
 #include "core/thread_heap.h"
 #include "large/large.h"
 #include "os/os_clock.h"
@@ -117,7 +118,7 @@ void* telemetry_sample_alloc(Heap* heap, size_t size, uintptr_t site) {
     // allocation, which happens sampled or not.
     uint64_t charged_from = start;
     void* p;
-    if (size <= kMaxSmallSize) {
+    if (size <= kMaxSmallSize - kTailBytes) {
         p = sampled_heap_alloc(size, record);
     } else {
         p = large_alloc(heap, size, 0, false);
