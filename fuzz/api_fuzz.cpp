@@ -49,12 +49,10 @@ constexpr int kThreads = 3;                      // 0 = the fuzzer's thread, 1 a
 constexpr size_t kChecked = 4096;                // bytes checked at each end of a larger block
 constexpr size_t kLiveBudget = 192u << 20;       // requested bytes live at once, at most
 constexpr size_t kMaxOps = 4096;                 // operations per input, at most
-// Switching the purge mode (MADV_FREE <-> MADV_DONTNEED) at run time finds
-// a known bug: after a MADV_FREE purge of a cached large mapping, a later
-// MADV_DONTNEED purge of a smaller block in it marks the whole mapping clean,
-// and calloc then returns old bytes. Off until that is fixed, so that the
-// smoke run of `make test` stays green.
-constexpr bool kSwitchPurgeMode = false;
+// Switching the purge mode (MADV_FREE <-> MADV_DONTNEED) at run time: it
+// found calloc returning old bytes after a MADV_FREE purge followed by a
+// MADV_DONTNEED one (fixed; LargeCacheTest.CallocAfterAPurgeModeSwitchIsZero).
+constexpr bool kSwitchPurgeMode = true;
 
 enum Kind : uint8_t {
     kMalloc, kCalloc, kRealloc, kReallocArray, kAlignedAlloc, kPosixMemalign, kMemalign, kValloc,

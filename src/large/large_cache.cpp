@@ -142,7 +142,11 @@ public:
     // purged set has room, else unmapped. Precondition: !full(), !unmaps_full().
     void add(Entry* e, size_t purged_limit) {
         if (g_cache.purged_bytes + purging_bytes_ + e->cap <= purged_limit) {
-            batch_.add(e->seg, e->resident);
+            // Up to the dirty extent too: after a MADV_FREE purge the
+            // mapping is not resident but may still read back old bytes;
+            // run() calls it clean after a MADV_DONTNEED, so that must
+            // cover them (calloc relies on it). Found by fuzz/api_fuzz.
+            batch_.add(e->seg, e->resident > e->dirty ? e->resident : e->dirty);
             e->next = purging_;
             purging_ = e;
             purging_bytes_ += e->cap;

@@ -148,6 +148,28 @@ TEST_F(LargeCacheTest, CallocOfAReusedBlockIsZero) {
     }
 }
 
+// Found by fuzz/api_fuzz: a MADV_FREE purge leaves a cached mapping not
+// resident but possibly still holding old bytes; a later MADV_DONTNEED purge
+// of a smaller block in it must not call the whole mapping clean.
+TEST_F(LargeCacheTest, CallocAfterAPurgeModeSwitchIsZero) {
+    Update([](hak_strategy_t* s) {
+        s->purge_delay_ms = 0;
+        s->purge_mode = 1;  // MADV_FREE
+    });
+    const size_t big = 3 * MiB;
+    auto* p = static_cast<unsigned char*>(hak_malloc(Opaque(big)));
+    Touch(p, big, 0xAB);
+    hak_free(p);
+    hak_collect(0);
+    void* q = hak_malloc(Opaque(size_t{1} * MiB));  // reuses the mapping
+    Update([](hak_strategy_t* s) { s->purge_mode = 0; });  // MADV_DONTNEED
+    hak_free(q);
+    auto* r = static_cast<unsigned char*>(hak_calloc(1, Opaque(big)));
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(FirstNonZero(r, big), SIZE_MAX) << "calloc returned old bytes (same mapping: " << (r == p) << ")";
+    hak_free(r);
+}
+
 TEST_F(LargeCacheTest, CallocOfABlockThatWasGrownThenShrunkInPlaceIsZero) {
     // realloc shrinks in place; the bytes past the new end were written
     // before the shrink and must still count as dirty when the mapping is

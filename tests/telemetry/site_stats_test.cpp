@@ -108,9 +108,11 @@ TEST_F(TelemetryEstimates, LifetimesAreMeasuredForSampledBlocksFreedByAnotherThr
     // 30 ms: every lifetime is at least that.
     const hak_callsite_t small_site = FakeSite(4, 0), large_site = FakeSite(4, 1);
     std::vector<std::pair<void*, hak_callsite_t>> blocks;
+    // Lifetimes start at the allocations: so does the bound (under ASan on a
+    // loaded machine the allocations alone took over 60 ms).
+    auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 20000; ++i) blocks.push_back({hak_alloc_at(Opaque(size_t{128}), small_site), small_site});
     for (int i = 0; i < 40; ++i) blocks.push_back({hak_alloc_at(Opaque(size_t{256 * 1024}), large_site), large_site});
-    auto start = std::chrono::steady_clock::now();
     std::thread([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
         for (auto& [p, site] : blocks) hak_free_at(p, 0, site);
