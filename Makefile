@@ -1,5 +1,6 @@
 # hakmem's front door. `make test` is what CI runs (.ci/run).
-#   make test   - configure, build and run every test: release build, then the
+#   make test   - configure, build and run every test: release build (with the
+#                 golden instruction counts, bench/micro/golden_counts.txt), then the
 #                 unit tests under ASan+UBSan, the stress tests under TSan and a
 #                 short run of each fuzzer (FUZZ_SMOKE_SECONDS)
 #   make fuzz   - the libFuzzer harnesses (fuzz/), FUZZ_SECONDS each, side by side
@@ -10,10 +11,11 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 
 # Debian packages the build, the tests and the benchmarks need.
-# sqlite3, perl and git are real programs the preload suite runs with hakmem.
+# sqlite3, perl and git are real programs the preload suite runs with hakmem;
+# valgrind (callgrind) runs the golden instruction-count test (bench/micro/golden_counts.txt).
 TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils \
-                  sqlite3 perl git
-BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox valgrind
+                  sqlite3 perl git valgrind
+BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox
 # clang and its compiler-rt (libFuzzer, ASan) for the fuzz preset.
 FUZZ_PACKAGES  := clang libclang-rt-dev
 

@@ -16,11 +16,11 @@
 #include "core/segment.h"
 #include "core/thread_heap.h"
 #include "hakmem/hakmem.h"
-#include "large/decay.h"
 #include "large/large_cache.h"
 #include "os/background.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
+#include "periodic/periodic.h"
 #include "policy/options.h"
 #include "policy/strategy.h"
 #include "stats/stats.h"
@@ -36,6 +36,7 @@ os::Lock g_init_lock;
 
 void fork_prepare() {
     g_init_lock.lock();
+    periodic_fork_prepare();  // first: a running job holds it while it takes the locks below
     telemetry_fork_prepare();  // its locks are held around calls into the core
     large_cache_fork_prepare();  // before the core's: a release holds it while calling into os/ only
     heap_registry_lock();
@@ -48,6 +49,7 @@ void fork_parent() {
     heap_registry_unlock();
     large_cache_fork_parent();
     telemetry_fork_parent();
+    periodic_fork_parent();
     g_init_lock.unlock();
 }
 void fork_child() {
@@ -57,6 +59,7 @@ void fork_child() {
     large_cache_fork_child();
     os::background_fork_child();  // the purge thread does not exist here; the next poll starts one
     telemetry_fork_child();
+    periodic_fork_child();
     g_init_lock.reset_in_child();
 }
 
@@ -79,8 +82,8 @@ namespace {
 __attribute__((constructor(101))) void hakmem_constructor() {
     hakmem_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    // From here on libc is up: the background purge thread may be started.
-    decay_init();
+    // From here on libc is up: the background thread may be started.
+    periodic_init();
 }
 
 __attribute__((destructor(101))) void hakmem_destructor() {

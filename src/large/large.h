@@ -6,8 +6,9 @@
 // mapping cache (large/large_cache.h) and serves a later block without a
 // system call; above it, or when the cache is full, it is unmapped. Memory
 // the cache holds longer than the purge delay is released in batches by the
-// background thread (large/decay.h). realloc resizes in place or moves the
-// mapping with mremap, never copying. docs/ARCHITECTURE.md, "Large blocks".
+// decay job on the background thread (periodic/decay_job.h). realloc
+// resizes in place or moves the mapping with mremap, never copying.
+// docs/ARCHITECTURE.md, "Large blocks".
 #pragma once
 #include <cstddef>
 

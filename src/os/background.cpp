@@ -130,6 +130,14 @@ void background_request(uint64_t now_ms, uint64_t delay_ms, size_t bytes) {
         g_requested_bytes.fetch_add(bytes, std::memory_order_relaxed);
 }
 
+void background_request_at(uint64_t due_ms) {
+    due_ms = (due_ms + kGranularityMs - 1) / kGranularityMs * kGranularityMs;
+    if (due_ms == 0) due_ms = kGranularityMs;
+    if (lower(g_due, due_ms)) wake();
+}
+
+void background_wake() { wake(); }
+
 void background_poll() {
     if (__builtin_expect(g_state.load(std::memory_order_relaxed) != kNotStarted, 1)) return;
     if (!g_allowed.load(std::memory_order_acquire) || !g_enabled.load(std::memory_order_relaxed) ||

@@ -43,6 +43,13 @@ void background_set_enabled(bool on);
 // loads; an atomic update when it is the earliest or latest request so far
 // (once per 4 ms tick while frees stream in).
 void background_request(uint64_t now_ms, uint64_t delay_ms, size_t bytes);
+// Asks for the work to run at or after due_ms, an absolute time: for work
+// on a schedule of its own (periodic jobs), not for freed memory. Same
+// guarantees as background_request; no effect on the start threshold.
+void background_request_at(uint64_t due_ms);
+// Makes a sleeping thread look at the clock again now: for tests that move
+// the clock (os/os_clock.h), which the thread's futex timeout cannot see.
+void background_wake();
 // Starts the thread if it is wanted and not running. Only where creating a
 // thread is safe (see above). One relaxed load once it runs.
 void background_poll();

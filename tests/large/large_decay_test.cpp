@@ -1,5 +1,10 @@
 // Memory goes back to the OS: at once with hak_collect(1), and after the
 // purge delay even when the program makes no allocator call at all.
+//
+// Time is the test's (support/test_clock.h): a test frees, moves the clock
+// past the delay and runs the periodic jobs, instead of sleeping through
+// the delay. Only the tests whose point is that the real background thread
+// acts on its own wait for it in real time, polling with a bound.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -9,6 +14,8 @@
 #include <vector>
 
 #include "large_test_support.h"
+#include "periodic/periodic.h"
+#include "test_clock.h"
 
 namespace hakt {
 namespace {
@@ -89,10 +96,11 @@ TEST_F(LargeDecayTest, AfterThePurgeDelayRssReturnsWithNoFurtherAllocatorCalls) 
     uint64_t after_free = ProcessRss();
     // No allocator call from here: only the background thread can release.
     // It runs at the delay and again at most a quarter delay later; allow
-    // ten delays for a loaded machine.
+    // ten delays for a loaded machine. Real time, not the test clock: the
+    // point is that the thread's own timer wakes it.
     uint64_t after = 0;
-    for (int i = 0; i < 20; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
         after = ProcessRss();
         if (after <= baseline + RssSlack(baseline)) break;
     }
@@ -105,13 +113,18 @@ TEST_F(LargeDecayTest, AfterThePurgeDelayRssReturnsWithNoFurtherAllocatorCalls) 
 }
 
 TEST_F(LargeDecayTest, TheCacheKeepsMemoryForThePurgeDelayThenReleasesIt) {
+    TestClock clock;
     Update([](hak_strategy_t* s) { s->purge_delay_ms = 200; });
     void* p = hak_malloc(Opaque(8 * MiB));
     Touch(p, 8 * MiB);
     hak_free(p);
     hak_stats_t cached = Stats();
     EXPECT_GE(cached.large_cache_bytes, 8 * MiB) << "kept resident for reuse";
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    clock.Advance(100);
+    hakmem::periodic_run(clock.Now());
+    EXPECT_GE(Stats().large_cache_bytes, 8 * MiB) << "still kept at half the purge delay";
+    clock.Advance(100);
+    hakmem::periodic_run(clock.Now());
     hak_stats_t later = Stats();
     EXPECT_EQ(later.large_cache_bytes, 0u);
     EXPECT_GE(later.large_cache_purged_bytes, 8 * MiB) << "released, but the mapping is kept for reuse";
@@ -132,11 +145,13 @@ TEST_F(LargeDecayTest, APurgeThreadTurnedOffLeavesTheWorkToAllocatorCalls) {
         s.purge_delay_ms = 50;
         if (hak_set_strategy(&s) != HAK_OK) return 10;
         hak_collect(1);
+        TestClock clock;
         void* p = hak_malloc(Opaque(8 * MiB));
         Touch(p, 8 * MiB);
         hak_free(p);
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        clock.Advance(300);  // six delays; also wakes the thread, were there one
         hak_stats_t a = Stats();
+        if (a.purge_thread_running != 0) return 13;  // off: never started
         if (a.large_cache_bytes < 8 * MiB) return 11;  // nothing released it
         hak_free(hak_malloc(Opaque(size_t{100} * KiB)));  // a large call: piggybacks the decay
         hak_stats_t b = Stats();
@@ -157,6 +172,7 @@ TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
     ChildResult r = RunInChild([] {
         hak_stats_t s = Stats();
         if (s.purge_thread_running != 0) return 20;  // the parent's thread does not exist here
+        TestClock clock;
         uint64_t baseline = ProcessRss();
         std::vector<void*> v;
         for (int i = 0; i < 16; ++i) {
@@ -165,9 +181,13 @@ TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
         }
         for (void* p : v) hak_free(p);
         std::vector<void*>().swap(v);
-        for (int i = 0; i < 40; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        // Past the delay on the test clock, which wakes the thread. The
+        // release is the child's own thread's work, done asynchronously: a
+        // bounded real wait (2 s) for it, polled every millisecond.
+        clock.Advance(100);
+        for (int i = 0; i < 2000; ++i) {
             if (ProcessRss() <= baseline + RssSlack(baseline)) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         if (Stats().purge_thread_running != 1) return 21;
         return ProcessRss() <= baseline + RssSlack(baseline) ? 0 : 22;

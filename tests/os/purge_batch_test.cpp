@@ -1,8 +1,10 @@
 // os::PurgeBatch (internal): ranges are sorted, adjacent ones merged, and
 // released with as few system calls as the kernel allows.
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 
-#include "large_test_support.h"
+#include <cstring>
+
 #include "os/purge_batch.h"
 
 namespace hakt {

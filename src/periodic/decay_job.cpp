@@ -1,9 +1,9 @@
-#include "large/decay.h"
+#include "periodic/decay_job.h"
 
 #include "core/heap.h"
 #include "core/segment.h"
 #include "large/large_cache.h"
-#include "os/background.h"
+#include "periodic/periodic.h"
 
 namespace hakmem {
 
@@ -13,9 +13,6 @@ uint64_t decay_run(uint64_t now) {
     return large_cache_decay(now, false);
 }
 
-void decay_init() {
-    os::background_set_work(&decay_run);
-    os::background_allow_start();
-}
+void decay_job_register() { periodic_register("decay", &decay_run, /*on_request=*/true, 0); }
 
 }  // namespace hakmem
