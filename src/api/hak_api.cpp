@@ -6,6 +6,7 @@
 #include "core/heap.h"
 #include "core/segment.h"
 #include "large/large_cache.h"
+#include "large/strategy_install.h"
 #include "os/os_clock.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
@@ -56,8 +57,8 @@ HAK_API int hak_write_stats_json(const char* path) {
     stats_export(&s);
     return telemetry_write_json(path, s);
 }
-HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(out); }
-HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_import(in); }
+HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
+HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);

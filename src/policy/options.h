@@ -4,23 +4,23 @@
 #pragma once
 #include <cstdint>
 
+#include "policy/strategy_fields.h"
+
 namespace hakmem {
 
+// The options that are not Strategy fields, then one per Strategy field
+// (policy/strategy_fields.h: kPurgeDelayMs, kSegmentCacheMax, kPurgeMode,
+// kMmapThreshold, kLargeCache, kPurgeBatch, kHugePages, kPurgeThread).
 enum class Option : int {
     kVerbose,          // HAKMEM_VERBOSE: print the options at start and extra diagnostics
     kShowStats,        // HAKMEM_SHOW_STATS: print a summary at exit
-    kPurgeDelayMs,     // HAKMEM_PURGE_DELAY_MS: how long free memory stays before release
-    kSegmentCacheMax,  // HAKMEM_SEGMENT_CACHE: free 4 MiB segments kept mapped for reuse
-    kPurgeMode,        // HAKMEM_PURGE_MODE: dontneed | free
     kTelemetry,        // HAKMEM_TELEMETRY: call-site sampling on | off
     kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
     kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
-    kMmapThreshold,    // HAKMEM_MMAP_THRESHOLD: blocks above it bypass the large cache
-    kLargeCache,       // HAKMEM_LARGE_CACHE: bytes of freed large blocks kept for reuse
-    kPurgeBatch,       // HAKMEM_PURGE_BATCH: bytes collected before a batched release
-    kHugePages,        // HAKMEM_HUGE_PAGES: off | on | large
-    kPurgeThread,      // HAKMEM_PURGE_THREAD: background release of free memory
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
+#define HAKMEM_OPTION_OF_FIELD(type, name, option, ...) option,
+    HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_OF_FIELD)
+#undef HAKMEM_OPTION_OF_FIELD
     kCount
 };
 
