@@ -56,23 +56,26 @@ inline constexpr int64_t kStrategyTiB = int64_t{1} << 40;
 }  // namespace hakmem
 
 // clang-format off
-#define HAKMEM_STRATEGY_FIELDS(X)                                                                                    \
-    X(uint64_t, purge_delay_ms, kPurgeDelayMs, "HAKMEM_PURGE_DELAY_MS", kInt, 250, 0, 3600 * 1000, nullptr,          \
-      "ms before free memory is released")                                                                            \
-    X(uint64_t, segment_cache_max, kSegmentCacheMax, "HAKMEM_SEGMENT_CACHE", kInt, 8, 0, 1024, nullptr,              \
-      "free 4 MiB segments kept for reuse")                                                                           \
-    X(uint32_t, purge_mode, kPurgeMode, "HAKMEM_PURGE_MODE", kEnum, 0, 0, 1, kPurgeModeNames,                        \
-      "how memory is released: dontneed | free")                                                                      \
-    X(uint64_t, mmap_threshold, kMmapThreshold, "HAKMEM_MMAP_THRESHOLD", kSize, 32 * kStrategyMiB, 0, kStrategyTiB,  \
-      nullptr, "bytes; larger blocks bypass the large cache (mmap/munmap each)")                                     \
-    X(uint64_t, large_cache_max, kLargeCache, "HAKMEM_LARGE_CACHE", kSize, 64 * kStrategyMiB, 0, kStrategyTiB,       \
-      nullptr, "bytes of freed large blocks kept resident for reuse (0 = no cache)")                                 \
-    X(uint64_t, purge_batch_bytes, kPurgeBatch, "HAKMEM_PURGE_BATCH", kSize, 4 * kStrategyMiB, 0, kStrategyTiB,      \
-      nullptr, "bytes collected before released memory goes to the OS in one batch")                                 \
-    X(uint32_t, huge_pages, kHugePages, "HAKMEM_HUGE_PAGES", kEnum, 2, 0, 2, kHugePageNames,                         \
-      "transparent huge pages: off | on | large")                                                                     \
-    X(uint32_t, purge_thread, kPurgeThread, "HAKMEM_PURGE_THREAD", kBool, 1, 0, 1, nullptr,                          \
-      "a background thread releases memory after the purge delay")
+#define HAKMEM_STRATEGY_FIELDS(X)                                                                   \
+    X(uint64_t, purge_delay_ms, kPurgeDelayMs, "HAKMEM_PURGE_DELAY_MS", kInt,                       \
+      250, 0, 3600 * 1000, nullptr, "ms before free memory is released")                            \
+    X(uint64_t, segment_cache_max, kSegmentCacheMax, "HAKMEM_SEGMENT_CACHE", kInt,                  \
+      8, 0, 1024, nullptr, "free 4 MiB segments kept for reuse")                                    \
+    X(uint32_t, purge_mode, kPurgeMode, "HAKMEM_PURGE_MODE", kEnum,                                 \
+      0, 0, 1, ::hakmem::kPurgeModeNames, "how memory is released: dontneed | free")                \
+    X(uint64_t, mmap_threshold, kMmapThreshold, "HAKMEM_MMAP_THRESHOLD", kSize,                     \
+      32 * ::hakmem::kStrategyMiB, 0, ::hakmem::kStrategyTiB, nullptr,                              \
+      "bytes; larger blocks bypass the large cache (mmap/munmap each)")                             \
+    X(uint64_t, large_cache_max, kLargeCache, "HAKMEM_LARGE_CACHE", kSize,                          \
+      64 * ::hakmem::kStrategyMiB, 0, ::hakmem::kStrategyTiB, nullptr,                              \
+      "bytes of freed large blocks kept resident for reuse (0 = no cache)")                         \
+    X(uint64_t, purge_batch_bytes, kPurgeBatch, "HAKMEM_PURGE_BATCH", kSize,                        \
+      4 * ::hakmem::kStrategyMiB, 0, ::hakmem::kStrategyTiB, nullptr,                               \
+      "bytes collected before released memory goes to the OS in one batch")                         \
+    X(uint32_t, huge_pages, kHugePages, "HAKMEM_HUGE_PAGES", kEnum,                                 \
+      2, 0, 2, ::hakmem::kHugePageNames, "transparent huge pages: off | on | large")                \
+    X(uint32_t, purge_thread, kPurgeThread, "HAKMEM_PURGE_THREAD", kBool,                           \
+      1, 0, 1, nullptr, "a background thread releases memory after the purge delay")
 
 // Members of hak_strategy_t that are not Strategy fields (padding made
 // explicit): X(type, name). The compile-time layout check counts them.
