@@ -156,6 +156,8 @@ void option_range(Option opt, int64_t* min, int64_t* max) {
     *max = d.max;
 }
 
+const char* option_name(Option opt) { return kOptions[static_cast<int>(opt)].env_name; }
+
 void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
         const OptionDesc& d = kOptions[i];

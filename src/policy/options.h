@@ -41,6 +41,8 @@ void options_print();  // every option and its value (HAKMEM_VERBOSE)
 bool option_parse(Option opt, const char* text, int64_t* out);
 // The range option_parse accepts for `opt` (kString options: 0..1).
 void option_range(Option opt, int64_t* min, int64_t* max);
+// The environment variable that sets `opt` ("HAKMEM_...").
+const char* option_name(Option opt);
 // What options_init does, on the environment block `envp` (NULL-terminated
 // "NAME=value" strings) instead of environ: fills values[] and strings[]
 // (Option::kCount entries each; strings point into envp) and warns once per
