@@ -27,16 +27,12 @@ namespace {
 using hakmem::Option;
 constexpr int kCount = static_cast<int>(Option::kCount);
 
-// The names in table order, to find each option's first line by hand.
-constexpr const char* kNames[kCount] = {
-    "HAKMEM_VERBOSE",        "HAKMEM_SHOW_STATS",  "HAKMEM_PURGE_DELAY_MS", "HAKMEM_SEGMENT_CACHE",
-    "HAKMEM_PURGE_MODE",     "HAKMEM_TELEMETRY",   "HAKMEM_SAMPLE_BYTES",   "HAKMEM_STATS_JSON",
-    "HAKMEM_MMAP_THRESHOLD", "HAKMEM_LARGE_CACHE", "HAKMEM_PURGE_BATCH",    "HAKMEM_HUGE_PAGES",
-    "HAKMEM_PURGE_THREAD"};
+// Each option's variable, to find its first line by hand.
+const char* name_of(int opt) { return hakmem::option_name(static_cast<Option>(opt)); }
 constexpr int kStringOption = static_cast<int>(Option::kStatsJson);
 
 [[noreturn]] void fail(const char* what, int opt, long long value) {
-    fprintf(stderr, "options_fuzz: %s: option %s, value %lld\n", what, kNames[opt], value);
+    fprintf(stderr, "options_fuzz: %s: option %s, value %lld\n", what, name_of(opt), value);
     abort();
 }
 
@@ -74,10 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int opt = 0; opt < kCount; ++opt) {
         check_range(opt, values[opt], "options_parse_env gave a value out of range");
         // The model: the first line "NAME=..." decides, through option_parse.
-        size_t len = strlen(kNames[opt]);
+        size_t len = strlen(name_of(opt));
         const char* first = nullptr;
         for (size_t i = 0; envp[i] != nullptr && first == nullptr; ++i)
-            if (strncmp(envp[i], kNames[opt], len) == 0 && envp[i][len] == '=') first = envp[i] + len + 1;
+            if (strncmp(envp[i], name_of(opt), len) == 0 && envp[i][len] == '=') first = envp[i] + len + 1;
         int64_t expect = defaults[opt];
         if (first != nullptr) hakmem::option_parse(static_cast<Option>(opt), first, &expect);
         if (values[opt] != expect) fail("options_parse_env disagrees with option_parse on the first line", opt,

@@ -6,10 +6,12 @@
 #include "core/heap.h"
 #include "core/segment.h"
 #include "large/large_cache.h"
+#include "large/strategy_install.h"
 #include "os/os_clock.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
 #include "stats/stats.h"
+#include "stats/stats_json.h"
 #include "telemetry/report.h"
 #include "telemetry/telemetry.h"
 
@@ -50,14 +52,9 @@ HAK_API void hak_print_stats(void) {
     telemetry_print_sites();
 }
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
-HAK_API int hak_write_stats_json(const char* path) {
-    hak_stats_t s{};
-    s.struct_size = sizeof s;
-    stats_export(&s);
-    return telemetry_write_json(path, s);
-}
-HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(out); }
-HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_import(in); }
+HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, stats_write_json); }
+HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
+HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);

@@ -17,6 +17,7 @@
 #include "core/thread_heap.h"
 #include "hakmem/hakmem.h"
 #include "large/large_cache.h"
+#include "large/strategy_install.h"
 #include "os/background.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
@@ -37,6 +38,7 @@ os::Lock g_init_lock;
 void fork_prepare() {
     g_init_lock.lock();
     periodic_fork_prepare();  // first: a running job holds it while it takes the locks below
+    strategy_install_fork_prepare();  // an install takes the caches' locks below
     telemetry_fork_prepare();  // its locks are held around calls into the core
     large_cache_fork_prepare();  // before the core's: a release holds it while calling into os/ only
     heap_registry_lock();
@@ -50,6 +52,7 @@ void fork_parent() {
     large_cache_fork_parent();
     telemetry_fork_parent();
     periodic_fork_parent();
+    strategy_install_fork_parent();
     g_init_lock.unlock();
 }
 void fork_child() {
@@ -60,6 +63,7 @@ void fork_child() {
     os::background_fork_child();  // the purge thread does not exist here; the next poll starts one
     telemetry_fork_child();
     periodic_fork_child();
+    strategy_install_fork_child();
     g_init_lock.reset_in_child();
 }
 
@@ -71,7 +75,7 @@ void hakmem_init() {
     int state = g_init_state.load(std::memory_order_relaxed);
     if (state == 2 || (state == 1 && environ == nullptr)) return;
     options_init();
-    strategy_init_from_options();
+    strategy_install(strategy_from_options());
     telemetry_init();
     thread_heap_init_key();
     g_init_state.store(environ != nullptr ? 2 : 1, std::memory_order_release);

@@ -191,7 +191,7 @@ void page_free_to_segment(Heap* heap, Page* page) {
         os::Guard<os::SpinLock> guard(heap->purge_lock);
         purge_list_append(heap, page, os::now_ms());
         // The purge thread releases it if this thread makes no more calls.
-        os::background_request(page->retire_time, strategy().purge_delay(), page->touched);
+        os::background_request(page->retire_time, strategy_snapshot().purge_delay_ms, page->touched);
     }
     if (was_full || seg->prev != nullptr) {
         seg_list_remove(heap, seg);
@@ -308,7 +308,7 @@ __attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
         if (now >= heap->purge_due_ms) {
             heap_purge(heap, false);
             segments_decay(false);
-            uint64_t delay = strategy().purge_delay();
+            uint64_t delay = strategy_snapshot().purge_delay_ms;
             heap->purge_due_ms = now + (delay / 4 > 1 ? delay / 4 : 1);
         }
     }
@@ -452,13 +452,13 @@ void heap_free_generic(void* p) {
 
 namespace {
 // Releases the due pages of one heap's purge list. Caller holds purge_lock.
-size_t purge_due_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
+size_t purge_due_pages(Heap* heap, uint64_t now, const StrategyValues& st, bool force) {
     size_t released = 0;
-    while (heap->purge_head != nullptr && (force || now - heap->purge_head->retire_time >= delay)) {
+    while (heap->purge_head != nullptr && (force || now - heap->purge_head->retire_time >= st.purge_delay_ms)) {
         Page* page = heap->purge_head;
         purge_list_remove(heap, page);
         released += page->touched;
-        page_release_memory(segment_of(page), page);
+        page_release_memory(segment_of(page), page, st.purge());
     }
     return released;
 }
@@ -466,7 +466,7 @@ size_t purge_due_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
 // The empty page each small class keeps (see dealloc) gives its memory back
 // once it has been seen empty for a purge delay: its blocks are forgotten
 // and carved again on next use.
-void purge_kept_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
+void purge_kept_pages(Heap* heap, uint64_t now, const StrategyValues& st, bool force) {
     for (unsigned cls = 0; cls < kNumClasses; ++cls) {
         Page* page = heap->pages[cls];
         if (page == &g_empty_page || page->live() != 0 || page->next != nullptr || page->touched == 0) {
@@ -477,31 +477,33 @@ void purge_kept_pages(Heap* heap, uint64_t now, uint64_t delay, bool force) {
             page->retire_time = now;
             continue;
         }
-        if (!force && now - page->retire_time < delay) continue;
+        if (!force && now - page->retire_time < st.purge_delay_ms) continue;
         page->free = page->local_free = nullptr;
         page->capacity = 0;
         page->retire_time = 0;
-        page_release_memory(segment_of(page), page);
+        page_release_memory(segment_of(page), page, st.purge());
     }
 }
 }  // namespace
 
 void heap_purge(Heap* heap, bool force) {
-    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    uint64_t now = os::now_ms();
+    const StrategyValues st = strategy_snapshot();
     {
         os::Guard<os::SpinLock> guard(heap->purge_lock);
-        purge_due_pages(heap, now, delay, force);
+        purge_due_pages(heap, now, st, force);
     }
-    purge_kept_pages(heap, now, delay, force);
+    purge_kept_pages(heap, now, st, force);
 }
 
 size_t heap_decay_all(bool force) {
-    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    uint64_t now = os::now_ms();
+    const StrategyValues st = strategy_snapshot();
     size_t released = 0;
     for (Heap* heap = heap_registry_head(); heap != nullptr; heap = heap->registry_next) {
         // try_lock: the owner holds it only briefly; this heap's turn comes again.
         if (!heap->purge_lock.try_lock()) continue;
-        released += purge_due_pages(heap, now, delay, force);
+        released += purge_due_pages(heap, now, st, force);
         heap->purge_lock.unlock();
     }
     return released;

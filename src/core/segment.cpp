@@ -108,35 +108,21 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind) {
             return nullptr;
         }
         segment_map_set(seg, true);
-        if (strategy().huge() == HugePages::kOn) os::advise_huge(seg, kSegmentSize, true);  // HAKMEM_HUGE_PAGES=on
+        if (strategy_snapshot().huge() == HugePages::kOn) os::advise_huge(seg, kSegmentSize, true);  // HAKMEM_HUGE_PAGES=on
     }
     segment_init(seg, heap, kind);
     return seg;
 }
 
-void segment_free(Segment* seg) {
-    seg->heap.store(nullptr, std::memory_order_release);
-    uint64_t max = strategy().segment_cache();
-    {
-        os::LockGuard guard(g_cache.lock);
-        if (g_cache.count < max) {
-            seg->free_time = os::now_ms();
-            seg->purged = 0;
-            g_cache.push_back(seg);
-            os::background_request(seg->free_time, strategy().purge_delay(), kSegmentSize);
-            seg = nullptr;
-        }
-    }
-    if (seg != nullptr) segment_release_to_os(seg);
-    segment_cache_purge(false);
-}
-
-void segment_cache_purge(bool force) {
+namespace {
+// segment_free and segment_cache_purge with the caller's Strategy snapshot,
+// so that segments_decay uses one for its whole run.
+void cache_purge(bool force, const StrategyValues& st) {
     // Cached segments older than the purge delay give their memory back
     // (madvise, keeping the address range for cheap reuse); the oldest are
     // unmapped when the Strategy shrinks the cache.
-    uint64_t now = os::now_ms(), delay = strategy().purge_delay(), max = strategy().segment_cache();
-    os::PurgeMode mode = strategy().purge();
+    uint64_t now = os::now_ms(), delay = st.purge_delay_ms, max = st.segment_cache_max;
+    os::PurgeMode mode = st.purge();
     Segment* to_unmap = nullptr;
     {
         os::LockGuard guard(g_cache.lock);
@@ -160,6 +146,26 @@ void segment_cache_purge(bool force) {
     }
 }
 
+void free_segment(Segment* seg, const StrategyValues& st) {
+    seg->heap.store(nullptr, std::memory_order_release);
+    {
+        os::LockGuard guard(g_cache.lock);
+        if (g_cache.count < st.segment_cache_max) {
+            seg->free_time = os::now_ms();
+            seg->purged = 0;
+            g_cache.push_back(seg);
+            os::background_request(seg->free_time, st.purge_delay_ms, kSegmentSize);
+            seg = nullptr;
+        }
+    }
+    if (seg != nullptr) segment_release_to_os(seg);
+    cache_purge(false, st);
+}
+}  // namespace
+
+void segment_free(Segment* seg) { free_segment(seg, strategy_snapshot()); }
+void segment_cache_purge(bool force) { cache_purge(force, strategy_snapshot()); }
+
 void segment_abandon(Segment* seg) {
     seg->heap.store(nullptr, std::memory_order_release);
     uint64_t now = os::now_ms();
@@ -169,15 +175,15 @@ void segment_abandon(Segment* seg) {
         g_abandoned.push_back(seg);
     }
     // If no thread adopts it, the purge thread sweeps it after the delay.
-    os::background_request(now, strategy().purge_delay(), kSegmentSize);
+    os::background_request(now, strategy_snapshot().purge_delay_ms, kSegmentSize);
 }
 
-void page_release_memory(Segment* seg, Page* page) {
+void page_release_memory(Segment* seg, Page* page, os::PurgeMode mode) {
     size_t size = 0;
     uint8_t* area = page_area(seg, page, &size);
     size_t touched = os::align_up(page->touched, os::kPageSize);
     if (touched > size) touched = size;
-    if (touched) os::purge(area, touched, strategy().purge());
+    if (touched) os::purge(area, touched, mode);
     page->touched = 0;
     page->purged = 1;
 }
@@ -186,7 +192,7 @@ namespace {
 // Without an owner the sweeper acts as one for the segment it holds (under
 // the abandoned list's lock, which adoption also takes). Returns true when
 // no page is left in use.
-bool sweep_abandoned(Segment* seg, uint64_t now, uint64_t delay, bool force) {
+bool sweep_abandoned(Segment* seg, uint64_t now, const StrategyValues& st, bool force) {
     for (unsigned i = 0; i < seg->page_count; ++i) {
         Page* page = &seg->pages[i];
         if (!page->in_use) continue;
@@ -202,10 +208,10 @@ bool sweep_abandoned(Segment* seg, uint64_t now, uint64_t delay, bool force) {
         --seg->used_pages;
     }
     if (seg->used_pages == 0) return true;
-    if (force || now - seg->free_time >= delay) {
+    if (force || now - seg->free_time >= st.purge_delay_ms) {
         for (unsigned i = 0; i < seg->page_count; ++i) {
             Page* page = &seg->pages[i];
-            if (!page->in_use && page->touched && !page->purged) page_release_memory(seg, page);
+            if (!page->in_use && page->touched && !page->purged) page_release_memory(seg, page, st.purge());
         }
     }
     return false;
@@ -213,13 +219,14 @@ bool sweep_abandoned(Segment* seg, uint64_t now, uint64_t delay, bool force) {
 }  // namespace
 
 void segments_decay(bool force) {
-    uint64_t now = os::now_ms(), delay = strategy().purge_delay();
+    uint64_t now = os::now_ms();
+    const StrategyValues st = strategy_snapshot();  // one strategy for the whole sweep
     Segment* empty = nullptr;
     if (g_abandoned.approx_count.load(std::memory_order_relaxed) != 0 &&
         (force ? (g_abandoned.lock.lock(), true) : g_abandoned.lock.try_lock())) {
         for (Segment* s = g_abandoned.head; s != nullptr;) {
             Segment* next = s->next;
-            if (sweep_abandoned(s, now, delay, force)) {
+            if (sweep_abandoned(s, now, st, force)) {
                 g_abandoned.remove(s);
                 s->next = empty;
                 empty = s;
@@ -230,10 +237,10 @@ void segments_decay(bool force) {
     }
     while (empty != nullptr) {
         Segment* next = empty->next;
-        segment_free(empty);
+        free_segment(empty, st);
         empty = next;
     }
-    segment_cache_purge(force);
+    cache_purge(force, st);
 }
 
 Segment* segment_take_abandoned(SegmentKind kind) {

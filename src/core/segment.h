@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "core/page.h"
+#include "os/os_memory.h"
 
 namespace hakmem {
 
@@ -98,8 +99,9 @@ void segment_cache_purge(bool force);
 // segments left with no live block, releases free pages' memory once the
 // segment has been abandoned for the purge delay), then segment_cache_purge.
 void segments_decay(bool force);
-// Returns the memory of a free page's touched blocks to the OS.
-void page_release_memory(Segment* seg, Page* page);
+// Returns the memory of a free page's touched blocks to the OS (`mode`: the
+// caller's Strategy snapshot).
+void page_release_memory(Segment* seg, Page* page, os::PurgeMode mode);
 
 // Segments of exited threads, waiting for a live heap to adopt them.
 void segment_abandon(Segment* seg);

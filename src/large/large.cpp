@@ -64,8 +64,8 @@ constexpr size_t kGuardBytes = kSecure ? os::kPageSize : 0;
 // Huge pages as the Strategy asks (re-checked whenever a cached mapping is
 // reused, so a change applies to the next block). One madvise per mapping:
 // the flag moves with the mapping on mremap.
-void sync_huge(Segment* seg) {
-    bool want = strategy().huge() != HugePages::kOff && seg->mapping_size >= kHugePageSize;
+void sync_huge(Segment* seg, const StrategyValues& st) {
+    bool want = st.huge() != HugePages::kOff && seg->mapping_size >= kHugePageSize;
     if (want == (seg->large_huge != 0)) return;
     os::advise_huge(seg, seg->mapping_size, want);
     seg->large_huge = want;
@@ -94,8 +94,8 @@ Segment* map_new(size_t need, size_t alignment) {
 
 // Blocks that may live in the cache: up to the mmap threshold, and aligned
 // at most to 4 MiB (larger alignments need a mapping placed for them).
-bool cacheable(size_t usable, size_t offset) {
-    return offset < kSegmentSize && usable <= strategy().mmap_limit() && strategy().large_cache() != 0;
+bool cacheable(size_t usable, size_t offset, const StrategyValues& st) {
+    return offset < kSegmentSize && usable <= st.mmap_threshold && st.large_cache_max != 0;
 }
 
 // The cache's decay, when due, done by whichever large call comes first (the
@@ -118,8 +118,9 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
     os::background_poll();
     uint64_t now = os::now_ms();
     decay_if_due(now);
+    const StrategyValues st = strategy_snapshot();  // one strategy for the whole allocation
     size_t need = os::align_up(offset + size, os::kPageSize) + kGuardBytes;
-    Segment* seg = cacheable(need - offset, offset) ? large_cache_take(need) : nullptr;
+    Segment* seg = cacheable(need - offset, offset, st) ? large_cache_take(need) : nullptr;
     bool fresh = seg == nullptr;
     if (fresh && (seg = map_new(need, alignment)) == nullptr) {
         errno = ENOMEM;
@@ -136,7 +137,7 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
     seg->large_usable = (kSecure ? seg->mapping_size : need) - offset - kGuardBytes;
     seg->large_zeroed = seg->large_dirty <= offset;
     seg->large_sample.sampled = 0;  // telemetry marks sampled blocks after this returns
-    sync_huge(seg);
+    sync_huge(seg, st);
     count(heap, true, seg->large_usable);
     // The peak is a merge over every heap (~4,500 instructions): sampled
     // where mapped memory grows, and on one in 16 reuses of a cached
@@ -161,9 +162,10 @@ void large_free(Segment* seg, void* p) {
     size_t resident = seg->large_resident;
     seg->cookie = 0;  // a second free of p is reported as invalid
     uint64_t now = os::now_ms();
-    if (cacheable(seg->large_usable, seg->large_offset) && large_cache_put(seg, now)) {
+    const StrategyValues st = strategy_snapshot();  // one strategy for the whole free
+    if (cacheable(seg->large_usable, seg->large_offset, st) && large_cache_put(seg, now, st)) {
         // seg may already be someone else's block: only `resident` from here.
-        os::background_request(now, strategy().purge_delay(), resident);
+        os::background_request(now, st.purge_delay_ms, resident);
     } else {
         segment_map_set(seg, false);
         os::unmap(seg, seg->mapping_size);
@@ -240,7 +242,7 @@ void* large_realloc(Segment* seg, void* p, size_t size) {
         return nullptr;
     }
     moved->large_usable = need - offset;
-    sync_huge(moved);
+    sync_huge(moved, strategy_snapshot());
     count_resize(old_usable, moved->large_usable);
     g_realloc_in_place.fetch_add(1, std::memory_order_relaxed);
     return reinterpret_cast<uint8_t*>(moved) + offset;

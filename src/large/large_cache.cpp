@@ -191,11 +191,11 @@ private:
     size_t unmapping_count_ = 0;
 };
 
-size_t purged_limit() { return strategy().large_cache() * kPurgedFactor; }
+size_t purged_limit(const StrategyValues& st) { return st.large_cache_max * kPurgedFactor; }
 
 // Releases the oldest resident entries until they hold at most `limit`
 // bytes. Caller holds g_release_lock.
-void shrink_resident_locked(size_t limit) {
+void shrink_resident_locked(size_t limit, const StrategyValues& st) {
     for (bool more = true; more;) {
         Release r;
         {
@@ -203,11 +203,11 @@ void shrink_resident_locked(size_t limit) {
             while (g_cache.resident_bytes > limit && !r.full() && !r.unmaps_full()) {
                 Entry* e = Cache::oldest(g_cache.resident);
                 g_cache.remove_resident(e);
-                r.add(e, purged_limit());
+                r.add(e, purged_limit(st));
             }
             more = g_cache.resident_bytes > limit;
         }
-        r.run(strategy().purge());
+        r.run(st.purge());
     }
 }
 
@@ -272,9 +272,8 @@ Segment* large_cache_take(size_t need) {
     return seg;
 }
 
-bool large_cache_put(Segment* seg, uint64_t now) {
-    const Strategy& st = strategy();
-    size_t max = st.large_cache();
+bool large_cache_put(Segment* seg, uint64_t now, const StrategyValues& st) {
+    size_t max = st.large_cache_max;
     if (seg->large_resident > max) return false;
     bool kept = true;
     Release r;
@@ -298,12 +297,12 @@ bool large_cache_put(Segment* seg, uint64_t now) {
             // whenever the lock is free), and at least a batch's worth, so a
             // cache that keeps overflowing by one block does not make a
             // system call per free.
-            size_t batch = st.purge_batch();
+            size_t batch = st.purge_batch_bytes;
             size_t target = max - (batch < max / 2 ? batch : max / 2);
             while (g_cache.resident_bytes > target && !r.full() && !r.unmaps_full()) {
                 Entry* old = Cache::oldest(g_cache.resident);
                 g_cache.remove_resident(old);
-                r.add(old, purged_limit());
+                r.add(old, purged_limit(st));
             }
             if (g_cache.resident_bytes > max) {
                 // Only if the bound was just lowered a long way: refuse this one.
@@ -313,7 +312,7 @@ bool large_cache_put(Segment* seg, uint64_t now) {
             }
         }
     }
-    if (g_next_due.load(std::memory_order_relaxed) == 0) g_next_due.store(now + st.purge_delay(), std::memory_order_relaxed);
+    if (g_next_due.load(std::memory_order_relaxed) == 0) g_next_due.store(now + st.purge_delay_ms, std::memory_order_relaxed);
     if (!r.empty()) {
         os::LockGuard release_guard(g_release_lock);
         r.run(st.purge());
@@ -322,8 +321,8 @@ bool large_cache_put(Segment* seg, uint64_t now) {
 }
 
 uint64_t large_cache_decay(uint64_t now, bool force) {
-    const Strategy& st = strategy();
-    uint64_t delay = st.purge_delay();
+    const StrategyValues st = strategy_snapshot();  // one strategy for the whole run
+    uint64_t delay = st.purge_delay_ms;
     // Entries this close to their delay go with the due ones: one batch
     // instead of a run for each.
     uint64_t age = delay - delay / 4;
@@ -339,12 +338,12 @@ uint64_t large_cache_decay(uint64_t now, bool force) {
                     if (!force && now - e->free_time < age) break;
                     if (r.full() || r.unmaps_full()) { more = true; break; }
                     g_cache.remove_resident(e);
-                    if (force) r.add_unmap(e); else r.add(e, purged_limit());
+                    if (force) r.add_unmap(e); else r.add(e, purged_limit(st));
                 }
             }
             // Everything purged goes too with force; otherwise what a lowered
             // bound (hak_set_strategy) no longer allows.
-            while (!r.unmaps_full() && (force ? g_cache.purged_bytes > 0 : g_cache.purged_bytes > purged_limit())) {
+            while (!r.unmaps_full() && (force ? g_cache.purged_bytes > 0 : g_cache.purged_bytes > purged_limit(st))) {
                 Entry* e = Cache::oldest(g_cache.purged);
                 g_cache.remove_purged(e);
                 r.add_unmap(e);
@@ -354,7 +353,7 @@ uint64_t large_cache_decay(uint64_t now, bool force) {
         r.run(st.purge());
     }
     // The bound may have been lowered since the last put.
-    if (!force) shrink_resident_locked(st.large_cache());
+    if (!force) shrink_resident_locked(st.large_cache_max, st);
     os::LockGuard guard(g_cache.lock);
     Entry* oldest = Cache::oldest(g_cache.resident);
     uint64_t next = oldest == nullptr ? 0 : oldest->free_time + delay;

@@ -38,6 +38,7 @@
 #include <cstdint>
 
 #include "core/segment.h"
+#include "policy/strategy.h"
 
 namespace hakmem {
 
@@ -48,8 +49,9 @@ Segment* large_cache_take(size_t need);
 // Offers a freed mapping (its resident and dirty extents up to date, cookie
 // cleared). false: the cache does not keep it and the caller unmaps it.
 // Once it returns true the mapping belongs to the cache (another thread may
-// already have taken it): the caller must not touch it.
-bool large_cache_put(Segment* seg, uint64_t now);
+// already have taken it): the caller must not touch it. `st`: the free's
+// snapshot of the Strategy (bounds, batch size, purge delay and mode).
+bool large_cache_put(Segment* seg, uint64_t now, const StrategyValues& st);
 // Releases entries unused for the purge delay (and those within a quarter
 // delay of it, so releases come in batches); with force, releases every
 // entry and unmaps the released ones. Returns the next time it has work

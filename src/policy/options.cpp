@@ -22,63 +22,48 @@ struct OptionDesc {
     const char* doc;
 };
 
-constexpr const char* kPurgeModeNames[] = {"dontneed", "free", nullptr};
-constexpr const char* kHugePageNames[] = {"off", "on", "large", nullptr};
 constexpr const char* kOnErrorNames[] = {"abort", "report", nullptr};
 constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB, kTiB = kMiB * kMiB;
 
-// The defaults and why:
-//  - purge delay 250 ms: long enough that a program cycling through a phase
-//    reuses its pages without faults, short enough that RSS visibly falls
-//    within a second after a burst.
-//  - 8 cached segments (32 MiB of address space, purged after the delay, so
-//    not resident): absorbs thread churn without an mmap per new thread.
-//  - MADV_DONTNEED: RSS falls immediately and is measurable; MADV_FREE
-//    leaves pages counted in RSS until the kernel is under pressure.
-//  - mmap threshold 32 MiB: the largest blocks of the seqaccess and
-//    randaccess benchmarks (16 MiB) still reuse cached mappings; above it a
-//    block is rare enough that one mmap and munmap do not matter next to
-//    touching its memory.
-//  - large cache 64 MiB resident: on the vm benchmark (6 live blocks of
-//    256 KiB..8 MiB) the cache settles at about 12 mappings that are reused
-//    with almost no page faults; 32 MiB costs 40% more faults, and peak RSS
-//    stays below mimalloc's either way (docs/ARCHITECTURE.md, Large blocks).
-//  - purge batch 4 MiB: releases happen in chunks of at least this much,
-//    so a cache that overflows by one block does not cost a system call.
-//  - huge pages for large blocks only: large blocks are written whole, so a
-//    2 MiB page wastes nothing there; small pages are purged 64 KiB at a
-//    time, which would split huge pages.
-//  - purge thread on: RSS falls after a burst even if the program stops
-//    calling the allocator; off for programs that must stay single-threaded
-//    (unshare(CLONE_NEWUSER) fails in a multi-threaded process).
-constexpr OptionDesc kOptions[] = {
-    {"HAKMEM_VERBOSE", Kind::kBool, 0, 0, 1, nullptr, "print options at start and extra diagnostics"},
-    {"HAKMEM_SHOW_STATS", Kind::kBool, 0, 0, 1, nullptr, "print a statistics summary at exit"},
-    {"HAKMEM_PURGE_DELAY_MS", Kind::kInt, 250, 0, 3600 * 1000, nullptr, "ms before free memory is released"},
-    {"HAKMEM_SEGMENT_CACHE", Kind::kInt, 8, 0, 1024, nullptr, "free 4 MiB segments kept for reuse"},
-    {"HAKMEM_PURGE_MODE", Kind::kEnum, 0, 0, 1, kPurgeModeNames, "how memory is released: dontneed | free"},
+// Indexed by Option. The rows of Strategy fields come from
+// policy/strategy_fields.h (their defaults are explained there).
+struct OptionTable {
+    OptionDesc rows[static_cast<int>(Option::kCount)];
+};
+
+constexpr OptionTable make_options() {
+    OptionTable t{};
+    auto set = [&t](Option o, OptionDesc d) { t.rows[static_cast<int>(o)] = d; };
+    set(Option::kVerbose, {"HAKMEM_VERBOSE", Kind::kBool, 0, 0, 1, nullptr, "print options at start and extra diagnostics"});
+    set(Option::kShowStats, {"HAKMEM_SHOW_STATS", Kind::kBool, 0, 0, 1, nullptr, "print a statistics summary at exit"});
     // Telemetry: on by default, measured within its 2% budget (docs/ARCHITECTURE.md).
     // HAKMEM_SAMPLE_BYTES=0 keeps the adaptive rate starting at 512 KiB.
-    {"HAKMEM_TELEMETRY", Kind::kBool, 1, 0, 1, nullptr, "call-site sampling and per-site statistics"},
-    {"HAKMEM_SAMPLE_BYTES", Kind::kSize, 0, 0, kTiB, nullptr,
-     "fixed mean bytes between samples (0 = adaptive from 512 KiB)"},
-    {"HAKMEM_STATS_JSON", Kind::kString, 0, 0, 1, nullptr, "write statistics as JSON to this path at exit (%p = pid)"},
-    // Large blocks (large/): see the defaults above.
-    {"HAKMEM_MMAP_THRESHOLD", Kind::kSize, 32 * kMiB, 0, kTiB, nullptr,
-     "bytes; larger blocks bypass the large cache (mmap/munmap each)"},
-    {"HAKMEM_LARGE_CACHE", Kind::kSize, 64 * kMiB, 0, kTiB, nullptr,
-     "bytes of freed large blocks kept resident for reuse (0 = no cache)"},
-    {"HAKMEM_PURGE_BATCH", Kind::kSize, 4 * kMiB, 0, kTiB, nullptr,
-     "bytes collected before released memory goes to the OS in one batch"},
-    {"HAKMEM_HUGE_PAGES", Kind::kEnum, 2, 0, 2, kHugePageNames, "transparent huge pages: off | on | large"},
-    {"HAKMEM_PURGE_THREAD", Kind::kBool, 1, 0, 1, nullptr, "a background thread releases memory after the purge delay"},
+    set(Option::kTelemetry, {"HAKMEM_TELEMETRY", Kind::kBool, 1, 0, 1, nullptr, "call-site sampling and per-site statistics"});
+    set(Option::kSampleBytes, {"HAKMEM_SAMPLE_BYTES", Kind::kSize, 0, 0, kTiB, nullptr,
+                               "fixed mean bytes between samples (0 = adaptive from 512 KiB)"});
+    set(Option::kStatsJson, {"HAKMEM_STATS_JSON", Kind::kString, 0, 0, 1, nullptr,
+                             "write statistics as JSON to this path at exit (%p = pid)"});
     // Abort by default, as glibc does: a process that carries on with a
     // corrupt heap is what an exploit needs. Value 0, so it also holds for
     // a corruption found before the options are read.
-    {"HAKMEM_ON_ERROR", Kind::kEnum, 0, 0, 1, kOnErrorNames,
-     "on a detected double or invalid free: abort | report (print and ignore)"},
-};
-static_assert(sizeof kOptions / sizeof kOptions[0] == static_cast<int>(Option::kCount));
+    set(Option::kOnError, {"HAKMEM_ON_ERROR", Kind::kEnum, 0, 0, 1, kOnErrorNames,
+                           "on a detected double or invalid free: abort | report (print and ignore)"});
+#define HAKMEM_OPTION_ROW(type, name, option, env_name, kind, def, min, max, names, doc) \
+    set(Option::option, {env_name, Kind::kind, def, min, max, names, doc});
+    HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_ROW)
+#undef HAKMEM_OPTION_ROW
+    return t;
+}
+
+constexpr bool every_row_set(const OptionTable& t) {
+    for (const OptionDesc& d : t.rows)
+        if (d.env_name == nullptr) return false;
+    return true;
+}
+
+constexpr OptionTable kTable = make_options();
+static_assert(every_row_set(kTable), "an Option has no row in the table");
+constexpr const OptionDesc (&kOptions)[static_cast<int>(Option::kCount)] = kTable.rows;
 
 int64_t g_values[static_cast<int>(Option::kCount)];
 const char* g_strings[static_cast<int>(Option::kCount)];  // kString values (pointers into environ)
@@ -170,6 +155,8 @@ void option_range(Option opt, int64_t* min, int64_t* max) {
     *min = d.min;
     *max = d.max;
 }
+
+const char* option_name(Option opt) { return kOptions[static_cast<int>(opt)].env_name; }
 
 void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {

@@ -4,23 +4,23 @@
 #pragma once
 #include <cstdint>
 
+#include "policy/strategy_fields.h"
+
 namespace hakmem {
 
+// The options that are not Strategy fields, then one per Strategy field
+// (policy/strategy_fields.h: kPurgeDelayMs, kSegmentCacheMax, kPurgeMode,
+// kMmapThreshold, kLargeCache, kPurgeBatch, kHugePages, kPurgeThread).
 enum class Option : int {
     kVerbose,          // HAKMEM_VERBOSE: print the options at start and extra diagnostics
     kShowStats,        // HAKMEM_SHOW_STATS: print a summary at exit
-    kPurgeDelayMs,     // HAKMEM_PURGE_DELAY_MS: how long free memory stays before release
-    kSegmentCacheMax,  // HAKMEM_SEGMENT_CACHE: free 4 MiB segments kept mapped for reuse
-    kPurgeMode,        // HAKMEM_PURGE_MODE: dontneed | free
     kTelemetry,        // HAKMEM_TELEMETRY: call-site sampling on | off
     kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
     kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
-    kMmapThreshold,    // HAKMEM_MMAP_THRESHOLD: blocks above it bypass the large cache
-    kLargeCache,       // HAKMEM_LARGE_CACHE: bytes of freed large blocks kept for reuse
-    kPurgeBatch,       // HAKMEM_PURGE_BATCH: bytes collected before a batched release
-    kHugePages,        // HAKMEM_HUGE_PAGES: off | on | large
-    kPurgeThread,      // HAKMEM_PURGE_THREAD: background release of free memory
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
+#define HAKMEM_OPTION_OF_FIELD(type, name, option, ...) option,
+    HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_OF_FIELD)
+#undef HAKMEM_OPTION_OF_FIELD
     kCount
 };
 
@@ -41,6 +41,8 @@ void options_print();  // every option and its value (HAKMEM_VERBOSE)
 bool option_parse(Option opt, const char* text, int64_t* out);
 // The range option_parse accepts for `opt` (kString options: 0..1).
 void option_range(Option opt, int64_t* min, int64_t* max);
+// The environment variable that sets `opt` ("HAKMEM_...").
+const char* option_name(Option opt);
 // What options_init does, on the environment block `envp` (NULL-terminated
 // "NAME=value" strings) instead of environ: fills values[] and strings[]
 // (Option::kCount entries each; strings point into envp) and warns once per

@@ -1,7 +1,9 @@
 #include "stats/stats.h"
 
-#include <cstring>
+#include <cstddef>
+#include <cstdio>
 #include <sys/resource.h>
+#include <type_traits>
 
 #include "core/heap_counters.h"
 #include "hakmem/hakmem.h"
@@ -11,10 +13,59 @@
 #include "os/os_memory.h"
 #include "os/os_print.h"
 #include "os/purge_batch.h"
+#include "stats/stats_fields.h"
 #include "telemetry/telemetry.h"
 
 namespace hakmem {
 namespace {
+
+// ---- the list against the public struct -----------------------------------
+// Every field is a uint64_t, in the struct's order, and together with
+// struct_size they are the whole struct: a member added to hak_stats_t but
+// not to stats_fields.h (or the other way round) fails to compile here.
+#define HAKMEM_CHECK_TYPE(name, ...) \
+    static_assert(std::is_same_v<decltype(hak_stats_t::name), uint64_t>, #name ": not a uint64_t in hakmem.h");
+HAKMEM_STATS_FIELDS(HAKMEM_CHECK_TYPE)
+#undef HAKMEM_CHECK_TYPE
+#define HAKMEM_SIZE_OF(name, ...) +sizeof(uint64_t)
+static_assert(sizeof(size_t) HAKMEM_STATS_FIELDS(HAKMEM_SIZE_OF) == sizeof(hak_stats_t),
+              "hak_stats_t has members stats/stats_fields.h does not list");
+#undef HAKMEM_SIZE_OF
+constexpr size_t kFieldOffsets[] = {
+#define HAKMEM_OFFSET_OF(name, ...) offsetof(hak_stats_t, name),
+    HAKMEM_STATS_FIELDS(HAKMEM_OFFSET_OF)
+#undef HAKMEM_OFFSET_OF
+};
+constexpr bool offsets_follow_the_struct() {
+    for (size_t i = 0; i < sizeof kFieldOffsets / sizeof kFieldOffsets[0]; ++i)
+        if (kFieldOffsets[i] != sizeof(size_t) + i * sizeof(uint64_t)) return false;
+    return true;
+}
+static_assert(offsets_follow_the_struct(), "stats/stats_fields.h lists the fields out of the struct's order");
+
+// ---- the summary's layout -----------------------------------------------------
+enum class StatsUnit { kCount, kKiB, kOnOff };
+enum class StatsLine { kBlocks, kOs, kLarge, kTelemetry, kProcess };
+struct LineTitle {
+    StatsLine line;
+    const char* title;
+};
+// The first line names hakmem alone: it is what a reader looks for.
+constexpr LineTitle kLines[] = {{StatsLine::kBlocks, ""},
+                                {StatsLine::kOs, " (os)"},
+                                {StatsLine::kLarge, " (large cache)"},
+                                {StatsLine::kTelemetry, " (telemetry)"},
+                                {StatsLine::kProcess, " (process)"}};
+
+template <class Append>
+void append_field(Append& append, const char* sep, const char* label, StatsUnit unit, uint64_t v) {
+    using ull = unsigned long long;
+    switch (unit) {
+        case StatsUnit::kCount: append("%s%s %llu", sep, label, (ull)v); break;
+        case StatsUnit::kKiB: append("%s%s %llu KiB", sep, label, (ull)(v / 1024)); break;
+        case StatsUnit::kOnOff: append("%s%s %s", sep, label, v ? "on" : "off"); break;
+    }
+}
 
 hak_stats_t collect() {
     counters_sample_peak();
@@ -72,37 +123,37 @@ hak_stats_t collect() {
 int stats_export(hak_stats* out) {
     if (out == nullptr || out->struct_size < sizeof(size_t)) return HAK_E_INVALID;
     hak_stats_t s = collect();
-    size_t caller_size = out->struct_size;
-    // An older client's smaller struct is filled only as far as it reaches.
-    memcpy(out, &s, caller_size < sizeof s ? caller_size : sizeof s);
-    out->struct_size = caller_size;
+    // An older client's smaller struct is filled only as far as it reaches:
+    // each whole field that fits.
+    size_t size = out->struct_size;
+#define HAKMEM_EXPORT(name, ...) \
+    if (offsetof(hak_stats_t, name) + sizeof s.name <= size) out->name = s.name;
+    HAKMEM_STATS_FIELDS(HAKMEM_EXPORT)
+#undef HAKMEM_EXPORT
     return HAK_OK;
 }
 
+// The summary: one line per StatsLine, each field as "label value".
 void stats_print() {
     hak_stats_t s = collect();
-    constexpr unsigned long long kKiB = 1024;
-    os::print_raw(
-        "hakmem stats: allocs %llu, frees %llu, live %llu KiB (peak %llu KiB), large allocs %llu\n"
-        "hakmem stats: mmap %llu, munmap %llu, madvise %llu, mapped %llu KiB, purged %llu KiB, RSS %llu KiB, "
-        "threads %llu, segments reclaimed %llu\n",
-        (unsigned long long)s.allocs, (unsigned long long)s.frees, (unsigned long long)s.bytes_current / kKiB,
-        (unsigned long long)s.bytes_peak / kKiB, (unsigned long long)s.large_allocs,
-        (unsigned long long)s.mmap_calls, (unsigned long long)s.munmap_calls, (unsigned long long)s.madvise_calls,
-        (unsigned long long)s.bytes_mapped / kKiB, (unsigned long long)s.bytes_purged / kKiB,
-        (unsigned long long)s.rss_bytes / kKiB, (unsigned long long)s.threads_active,
-        (unsigned long long)s.segments_reclaimed);
-    using ull = unsigned long long;
-    os::print_raw(
-        "hakmem stats: mapped %llu KiB in, %llu KiB out, mremap %llu, madvise ranges %llu in %llu batches, "
-        "page faults %llu minor, %llu major\n"
-        "hakmem stats: large cache %llu hits, %llu misses, %llu KiB cached (%llu KiB released address space), "
-        "%llu KiB purged, %llu reallocs without copy, purge thread %s (%llu runs)\n",
-        (ull)s.mmap_bytes / kKiB, (ull)s.munmap_bytes / kKiB, (ull)s.mremap_calls, (ull)s.madvise_ranges,
-        (ull)s.purge_batches, (ull)s.page_faults_minor, (ull)s.page_faults_major, (ull)s.large_cache_hits,
-        (ull)s.large_cache_misses, (ull)s.large_cache_bytes / kKiB, (ull)s.large_cache_purged_bytes / kKiB,
-        (ull)s.large_cache_purged / kKiB, (ull)s.large_realloc_in_place, s.purge_thread_running ? "on" : "off",
-        (ull)s.purge_thread_wakeups);
+    for (const LineTitle& line : kLines) {
+        char text[768];
+        size_t len = 0;
+        auto append = [&](const char* fmt, auto... args) {
+            int n = snprintf(text + len, sizeof text - len, fmt, args...);
+            if (n > 0) len += static_cast<size_t>(n) < sizeof text - len ? static_cast<size_t>(n) : sizeof text - len - 1;
+        };
+        append("hakmem stats%s:", line.title);
+        const char* sep = " ";
+#define HAKMEM_SUMMARY(name, unit, on_line, label)                       \
+        if (StatsLine::on_line == line.line) {                         \
+            append_field(append, sep, label, StatsUnit::unit, s.name);  \
+            sep = ", ";                                                 \
+        }
+        HAKMEM_STATS_FIELDS(HAKMEM_SUMMARY)
+#undef HAKMEM_SUMMARY
+        os::print_raw("%s\n", text);
+    }
 }
 
 }  // namespace hakmem

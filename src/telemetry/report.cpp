@@ -12,6 +12,7 @@
 #include "os/os_file.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
+#include "telemetry/json_file.h"
 #include "telemetry/sampled_heap.h"
 #include "telemetry/site_stats.h"
 #include "telemetry/telemetry.h"
@@ -151,87 +152,6 @@ constexpr uint32_t kPrintedSites = 20;
 
 // ---- JSON ---------------------------------------------------------------------
 
-class JsonFile {
-public:
-    explicit JsonFile(int fd) : fd_(fd) {}
-    bool ok() const { return ok_; }
-    void raw(const char* s) { put(s, strlen(s)); }
-    void format(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
-        char tmp[512];
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-        va_end(ap);
-        if (n > 0) put(tmp, static_cast<size_t>(n) < sizeof tmp ? static_cast<size_t>(n) : sizeof tmp - 1);
-    }
-    void string(const char* s) {
-        raw("\"");
-        for (; *s; ++s) {
-            unsigned char c = static_cast<unsigned char>(*s);
-            if (c == '"' || c == '\\') {
-                char esc[2] = {'\\', static_cast<char>(c)};
-                put(esc, 2);
-            } else if (c < 0x20) {
-                format("\\u%04x", c);
-            } else {
-                put(s, 1);
-            }
-        }
-        raw("\"");
-    }
-    void field(const char* name, uint64_t v, bool last = false) {
-        format("\"%s\": %llu%s", name, static_cast<unsigned long long>(v), last ? "" : ", ");
-    }
-    bool flush() {
-        const char* p = buf_;
-        while (len_ > 0 && ok_) {
-            ssize_t n = write(fd_, p, len_);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) ok_ = false;
-            else p += n, len_ -= static_cast<size_t>(n);
-        }
-        len_ = 0;
-        return ok_;
-    }
-
-private:
-    void put(const char* s, size_t n) {
-        while (n > 0) {
-            if (len_ == sizeof buf_ && !flush()) return;
-            size_t k = std::min(n, sizeof buf_ - len_);
-            memcpy(buf_ + len_, s, k);
-            len_ += k, s += k, n -= k;
-        }
-    }
-    int fd_;
-    bool ok_ = true;
-    size_t len_ = 0;
-    char buf_[4096];
-};
-
-void write_stats(JsonFile& j, const hak_stats_t& s) {
-    j.raw("  \"stats\": {");
-    j.field("allocs", s.allocs);
-    j.field("frees", s.frees);
-    j.field("bytes_current", s.bytes_current);
-    j.field("bytes_peak", s.bytes_peak);
-    j.field("mmap_calls", s.mmap_calls);
-    j.field("munmap_calls", s.munmap_calls);
-    j.field("madvise_calls", s.madvise_calls);
-    j.field("bytes_mapped", s.bytes_mapped);
-    j.field("bytes_purged", s.bytes_purged);
-    j.field("large_allocs", s.large_allocs);
-    j.field("segments_reclaimed", s.segments_reclaimed);
-    j.field("rss_bytes", s.rss_bytes);
-    j.field("threads_active", s.threads_active);
-    j.field("telemetry_samples", s.telemetry_samples);
-    j.field("telemetry_sampled_frees", s.telemetry_sampled_frees);
-    j.field("telemetry_sites", s.telemetry_sites);
-    j.field("telemetry_folded_samples", s.telemetry_folded_samples);
-    j.field("telemetry_sample_bytes", s.telemetry_sample_bytes, true);
-    j.raw("},\n");
-}
-
 void write_site(JsonFile& j, const hak_site_stats_t& r, bool last) {
     SiteName name;
     name_site(r.site, &name);
@@ -340,7 +260,7 @@ void telemetry_print_sites() {
 // (os::create_unique_file): with a fixed `<path>.tmp.<pid>` opened with
 // O_TRUNC, a symlink planted there redirected the write to any file the
 // process could write, and two threads truncated each other's output.
-int telemetry_write_json(const char* path, const hak_stats_t& stats) {
+int telemetry_write_json(const char* path, JsonHead head) {
     if (path == nullptr || *path == 0) return HAK_E_INVALID;
     char final_path[4096], tmp_path[4096 + 80];
     if (!expand_path(path, final_path, sizeof final_path)) return HAK_E_INVALID;
@@ -349,7 +269,7 @@ int telemetry_write_json(const char* path, const hak_stats_t& stats) {
     JsonFile j(fd);
     j.format("{\n  \"hakmem_abi\": \"%u.%u\",\n  \"pid\": %d,\n", HAKMEM_ABI_VERSION_MAJOR, HAKMEM_ABI_VERSION_MINOR,
              static_cast<int>(getpid()));
-    write_stats(j, stats);
+    if (head != nullptr) head(j);
     j.format("  \"telemetry\": {\"enabled\": %s, \"adaptive\": %s, \"live_sampled_small_blocks\": %llu, "
              "\"dropped_sketch_values\": %llu},\n",
              telemetry_enabled() ? "true" : "false", telemetry_counters().adaptive ? "true" : "false",

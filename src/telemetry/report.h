@@ -18,9 +18,14 @@ namespace hakmem {
 int telemetry_site_stats(hak_site_stats_t* out, size_t* count);
 // The top sites as a table on stderr (after the stats summary).
 void telemetry_print_sites();
-// Writes `stats` and every site as JSON to `path` ("%p" = pid) through a
-// temporary file renamed into place. HAK_OK, HAK_E_INVALID or HAK_E_IO.
-int telemetry_write_json(const char* path, const hak_stats_t& stats);
+class JsonFile;  // telemetry/json_file.h
+// Writes the report's first objects (the statistics and the Strategy, which
+// stats/ writes: it sits above this layer).
+using JsonHead = void (*)(JsonFile& j);
+// Writes the report as JSON to `path` ("%p" = pid) through a temporary file
+// renamed into place: `head`'s objects, then telemetry's and every site.
+// HAK_OK, HAK_E_INVALID or HAK_E_IO.
+int telemetry_write_json(const char* path, JsonHead head);
 
 // Fork handlers: taken before the fold and sampled-heap locks.
 void telemetry_report_lock();
