@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   ResolveEnv env;
   env.multiarch = HAKMEM_BENCH_MULTIARCH;
   env.built_hakmem_lib = HAKMEM_BENCH_HAKMEM_LIB;
+  env.built_hakmem_secure_lib = HAKMEM_BENCH_HAKMEM_SECURE_LIB;
   env.may_install = ::geteuid() == 0 && !opt.list;
   const Resolution res = resolve_allocators(opt, env);
   if (opt.list) return list(exe, res);

@@ -58,14 +58,15 @@ const std::vector<std::string>& hidden_scenarios() {
 }
 
 const std::vector<std::string>& known_allocators() {
-  static const std::vector<std::string> v = {"glibc", "mimalloc", "jemalloc", "tcmalloc", "hakmem"};
+  static const std::vector<std::string> v = {"glibc", "mimalloc", "jemalloc", "tcmalloc", "hakmem", "hakmem-secure"};
   return v;
 }
 
 std::string usage_text() {
   std::string s =
       "usage: hakmem-bench [options]\n"
-      "Runs allocation scenarios under glibc, mimalloc, jemalloc, tcmalloc and hakmem\n"
+      "Runs allocation scenarios under glibc, mimalloc, jemalloc, tcmalloc, hakmem and\n"
+      "hakmem-secure (libhakmem_secure, the hardened build)\n"
       "(each run its own process, allocator chosen with LD_PRELOAD) and reports\n"
       "ns/op, CPU time, peak RSS and page faults with ratios to mimalloc.\n"
       "\n"

@@ -58,6 +58,15 @@ Resolution resolve_allocators(const Options& options, const ResolveEnv& env) {
       }
       continue;
     }
+    if (name == "hakmem-secure") {  // the secure build, beside the default one
+      if (exists(env.built_hakmem_secure_lib)) {
+        res.targets.push_back({name, env.built_hakmem_secure_lib});
+      } else {
+        res.skipped.push_back("hakmem-secure: libhakmem_secure.so not built (HAKMEM_BUILD_SECURE=OFF?)");
+        res.missing_requested |= options.allocators_given;
+      }
+      continue;
+    }
     const AllocatorSpec* spec = find_peer(name);
     if (spec == nullptr) continue;  // options.cpp rejects unknown names
     auto lib = find_library(*spec, dirs);

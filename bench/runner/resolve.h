@@ -24,6 +24,7 @@ struct Resolution {
 struct ResolveEnv {
   std::string multiarch;         // e.g. x86_64-linux-gnu
   std::string built_hakmem_lib;  // $<TARGET_FILE:hakmem>, may be empty
+  std::string built_hakmem_secure_lib;  // $<TARGET_FILE:hakmem_secure>, may be empty
   bool may_install = false;      // running as root with apt-get available
 };
 
