@@ -29,10 +29,10 @@ __attribute__((always_inline)) inline void block_set_next(Block* b, Block* next,
     if constexpr (kSecure) b->next = secure::encode(next, page);
     else b->next = next;
 }
-__attribute__((always_inline)) inline bool block_marked_free(Block* b, const Page* page) {
+__attribute__((always_inline)) inline bool block_marked_free(const Block* b, const Page* page) {
     if constexpr (kSecure) {
         uint32_t n;
-        return secure::read_tail(b, page, &n) && n == kTailFree;
+        return secure::read_tail(const_cast<Block*>(b), page, &n) && n == kTailFree;
     }
     return b->free_mark == reinterpret_cast<uintptr_t>(page);
 }

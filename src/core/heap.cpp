@@ -543,7 +543,10 @@ void heap_abandon(Heap* heap) {
             segment_abandon(seg);
         }
     }
-    heap->in_use = 0;
+    // Not `in_use = 0` here: the heap goes back to the pool only under the
+    // registry lock (thread_exit). Clearing it here too let another thread
+    // take the heap in between, and the exiting thread's second clear then
+    // pooled it again while that thread used it: two threads on one heap.
 }
 
 }  // namespace hakmem

@@ -55,6 +55,8 @@ void thread_exit(void* arg) {
     if (heap == nullptr || heap == &g_empty_heap) return;
     t_heap = &g_empty_heap;
     heap_abandon(heap);
+    // Back to the pool: the one place in_use is cleared, under the lock
+    // heap_take_from_pool takes.
     os::LockGuard guard(g_registry_lock);
     heap->in_use = 0;
 }

@@ -146,4 +146,43 @@ TEST(ThreadChurn, BlocksOfExitedThreadsStayValidAndCanBeFreedFromOtherThreads) {
     EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
 }
 
+// Threads that come and go four at a time, each allocating and freeing only
+// its own small blocks: heaps of exited threads go back to a pool and are
+// reused at once. A heap handed to two threads at the same time (the pool
+// bug: the exiting thread marked its heap free twice, once outside the
+// pool's lock, so a second thread could take it while the first new owner
+// used it) shows as a block changing under its owner or a corrupt free list.
+TEST(ThreadChurn, HeapsOfExitedThreadsAreNeverSharedByTwoNewThreads) {
+    const hakt::Api& api = hakt::StressApi();
+    const uint64_t seed = hakt::TestSeed("ThreadChurnPool");
+    const int total = 3000 / hakt::kSlowdown;
+    hakt::Failures failures;
+    for (int started = 0; started < total;) {
+        std::vector<std::thread> batch;
+        for (int i = 0; i < 4; ++i, ++started) {
+            batch.emplace_back([&, n = started] {
+                std::mt19937_64 rng(seed + uint64_t(n));
+                std::vector<Block> mine;
+                for (int k = 0, count = 48 + int(rng() % 32); k < count; ++k) {
+                    Block b;
+                    b.size = 16 + size_t(rng() % (8 * KiB));
+                    b.p = api.malloc(b.size);
+                    if (b.p == nullptr) return failures.Add("malloc failed");
+                    b.id = (seed + uint64_t(n)) * 1000 + uint64_t(k);
+                    hakt::FillPattern(b.p, b.size, b.id);
+                    mine.push_back(b);
+                }
+                std::shuffle(mine.begin(), mine.end(), rng);
+                for (const Block& b : mine) {
+                    size_t bad = hakt::CheckPattern(b.p, b.size, b.id);
+                    if (bad != SIZE_MAX) failures.Add(hakt::DescribeCorruption(b, bad, "in its own thread"));
+                    api.free(b.p);
+                }
+            });
+        }
+        for (auto& t : batch) t.join();
+    }
+    EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
+}
+
 }  // namespace
