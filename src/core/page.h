@@ -71,6 +71,7 @@ struct alignas(64) Page {
     alignas(64) std::atomic<uintptr_t> thread_free;  // list | kRemoteFull | kRemoteNotifying
     uint64_t retire_time; // when it became free (purge list); cold
     uint64_t list_key;    // secure build: free-list link key and pad pattern, random per page
+    uint64_t div_magic;   // secure build: UINT64_MAX / block_size + 1, for the block-start test
 
     uint32_t live() const { return used & ~kPageFullBit; }
     bool in_full() const { return (used & kPageFullBit) != 0; }

@@ -35,7 +35,7 @@ inline constexpr uint32_t kTailFree = 0xFFFFFFFFu;       // tail word size of a 
 // Freed blocks are filled (and the fill checked when handed out again) up
 // to this many bytes past the link word: write-after-free is caught where
 // it usually lands (an object's first fields) at a bounded cost per block.
-inline constexpr size_t kFreeFillBytes = 256;
+inline constexpr size_t kFreeFillBytes = 128;
 
 // A fresh random value for a page's key (secure build).
 uint64_t secure_page_key();
@@ -79,12 +79,22 @@ inline Block* encode(const Block* next, const Page* page) {
 // end of the list); a corrupted link is reported, never followed.
 Block* decode_checked(const Block* b, const Page* page);
 
-// The slot's fill from byte `from` to `to` still holds the pattern.
+// The slot's fill from byte `from` to `to` still holds the pattern: a byte
+// at a time to the next 8-byte boundary, then a word at a time (callgrind:
+// the byte loop alone was most of a secure malloc).
 inline bool filled(const void* slot, size_t from, size_t to, uint8_t pattern) {
     const auto* u = static_cast<const uint8_t*>(slot);
-    for (size_t i = from; i < to; ++i)
-        if (u[i] != pattern) return false;
-    return true;
+    for (; from < to && (from & 7) != 0; ++from)
+        if (u[from] != pattern) return false;
+    const uint64_t word = 0x0101010101010101ull * pattern;
+    uint64_t diff = 0;
+    for (; from + 8 <= to; from += 8) {
+        uint64_t w;
+        std::memcpy(&w, u + from, 8);
+        diff |= w ^ word;
+    }
+    for (; from < to; ++from) diff |= u[from] ^ pattern;
+    return diff == 0;
 }
 inline size_t fill_end(const Page* page) {
     size_t end = page->block_size - kTailBytes;

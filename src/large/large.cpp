@@ -56,9 +56,9 @@ std::atomic<uint64_t> g_realloc_in_place{0};
 constexpr size_t kHugePageSize = size_t{2} << 20;
 // Secure build: each mapping's last OS page is a guard page, and the block
 // reaches it (its usable size is the rest of the mapping), so an overflow
-// off the block's end faults at once. A guarded mapping is two VMAs, so it
-// cannot grow in place with mremap: large_cache_take then maps a new one,
-// and realloc copies.
+// off the block's end faults at once. A guarded mapping is two VMAs, which
+// mremap cannot grow: large_cache_take opens the guard, grows the mapping
+// and guards its new end; realloc copies.
 constexpr size_t kGuardBytes = kSecure ? os::kPageSize : 0;
 
 // Huge pages as the Strategy asks (re-checked whenever a cached mapping is

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/secure.h"
 #include "core/segment_map.h"
 #include "os/os_lock.h"
 #include "os/os_memory.h"
@@ -260,9 +261,13 @@ Segment* large_cache_take(size_t need) {
         // Shorter than the request but alone in its 4 MiB slot: grow it where
         // it is. If something else took the address space after it, give it up.
         if (seg->mapping_size < need) {
-            if (os::remap_in_place(seg, seg->mapping_size, need) != nullptr) {
-                seg->mapping_size = need;
-            } else {
+            // Secure build: the guard page at the mapping's end makes it two
+            // VMAs, which mremap cannot grow: open it, grow, guard the new end.
+            auto* base = reinterpret_cast<uint8_t*>(seg);
+            if (kSecure) os::protect(base + seg->mapping_size - os::kPageSize, os::kPageSize, true);
+            bool grown = os::remap_in_place(seg, seg->mapping_size, need) != nullptr;
+            if (grown) seg->mapping_size = need;
+            if (!grown || (kSecure && !os::protect(base + need - os::kPageSize, os::kPageSize, false))) {
                 unmap_mapping(seg, seg->mapping_size);
                 seg = nullptr;
             }
