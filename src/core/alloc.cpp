@@ -11,7 +11,7 @@ namespace {
 
 void* alloc_unsampled(Heap* heap, size_t size) {
     if (size <= kMaxSmallSize - kTailBytes) return heap_alloc_small_slow(heap, size, class_of(size + kTailBytes));
-    return large_alloc(heap, size, 0, false);
+    return large_alloc(heap, size, 0);
 }
 
 __attribute__((noinline, cold)) void* alloc_sampled(Heap* heap, size_t size, uintptr_t site) {
@@ -76,7 +76,7 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
             if (class_size(cls) % alignment == 0) return heap_alloc_small_slow(heap, kSecure ? size : want, cls);
         }
     }
-    return large_alloc(heap, size, alignment, false);
+    return large_alloc(heap, size, alignment);
 }
 
 size_t usable_size(const void* p) {

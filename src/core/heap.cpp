@@ -535,6 +535,9 @@ void heap_abandon(Heap* heap) {
         os::Guard<os::SpinLock> guard(heap->purge_lock);
         while (heap->purge_head != nullptr) purge_list_remove(heap, heap->purge_head);
     }
+    // The segments as the exiting thread leaves them (checked build): the
+    // last moment their owner is known.
+    check_heap(heap);
     for (Segment*& head : heap->segments) {
         while (head != nullptr) {
             Segment* seg = head;

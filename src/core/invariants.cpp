@@ -4,9 +4,16 @@
 #include <cstdlib>
 
 #include "core/block.h"
+#include "core/segment.h"
 #include "os/os_print.h"
 
 namespace hakmem {
+
+void assert_fail(const char* file, int line, const char* cond, const char* what) {
+    os::print_line("assertion failed at %s:%d: %s (%s)", file, line, cond, what);
+    abort();
+}
+
 namespace {
 
 [[noreturn]] void fail(const char* what, const void* where) {
@@ -62,6 +69,44 @@ void check_heap(const Heap* heap) {
         if (!p->in_full()) fail("page on the full list without the full bit", p);
         check_page(p);
     }
+    for (unsigned k = 0; k < 2; ++k) {
+        const Segment* prev = nullptr;
+        for (const Segment* seg = heap->segments[k]; seg != nullptr; seg = seg->next) {
+            HAK_ASSERT(1, seg->prev == prev, "heap segment list links");
+            HAK_ASSERT(1, seg->kind == (k == 0 ? SegmentKind::kSmall : SegmentKind::kMedium),
+                       "segment on the list of its kind");
+            check_segment(seg, heap);
+            prev = seg;
+        }
+    }
+}
+
+void check_segment(const Segment* seg, const Heap* owner) {
+    HAK_ASSERT(1, seg->cookie == segment_cookie(seg), "segment cookie");
+    if (owner != nullptr)
+        HAK_ASSERT(1, seg->heap.load(std::memory_order_relaxed) == owner, "segment owned by the heap checking it");
+    if (seg->kind == SegmentKind::kLarge) return;
+    const bool small = seg->kind == SegmentKind::kSmall;
+    HAK_ASSERT(1, seg->page_shift == (small ? kSmallPageShift : kMediumPageShift), "page size of the segment's kind");
+    HAK_ASSERT(1, seg->page_count == kSegmentSize >> seg->page_shift, "page count of the segment's kind");
+    // page_area only computes an address; it takes non-const pointers.
+    auto* s = const_cast<Segment*>(seg);
+    uint32_t in_use = 0;
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        const Page* p = &seg->pages[i];
+        if (!p->in_use) continue;
+        ++in_use;
+        HAK_ASSERT(2, p->size_class < kNumClasses, "in-use page has a size class");
+        HAK_ASSERT(2, p->block_size == class_size(p->size_class), "block size matches the page's size class");
+        HAK_ASSERT(2, (p->block_size <= kMaxSmallPageBlock) == small, "page's class belongs to the segment's kind");
+        size_t area_size = 0;
+        const uint8_t* area = page_area(s, const_cast<Page*>(p), &area_size);
+        HAK_ASSERT(2, p->start >= area && p->start < area + area_size, "page start inside its page area");
+        HAK_ASSERT(2, p->capacity <= p->reserved, "page capacity <= reserved");
+        HAK_ASSERT(2, size_t{p->reserved} * p->block_size <= area_size - static_cast<size_t>(p->start - area),
+                   "reserved blocks inside the page area");
+    }
+    HAK_ASSERT(2, in_use == seg->used_pages, "segment used_pages equals its pages in use");
 }
 
 }  // namespace hakmem

@@ -45,9 +45,17 @@ inline constexpr uintptr_t kRemoteNotifying = 2;
 inline constexpr uintptr_t kRemoteFlags = kRemoteFull | kRemoteNotifying;
 inline Block* remote_list(uintptr_t word) { return reinterpret_cast<Block*>(word & ~kRemoteFlags); }
 
-// Set in Page::used while the page sits on its heap's full list, so the
-// owner's free fast path (which tests used > 1 as a signed number) falls
-// into the slow path that moves the page back into its class queue.
+// Set in Page::used while the page sits on its heap's full list. The owner's
+// free fast path tests `(int32_t)used > 0` and the block's free mark, so
+// exactly three things send an owner's free to heap_free_local_slow:
+//   - the full bit (used is negative): the slow path moves the page back
+//     into its class queue;
+//   - a page with no live block (used == 0): a double free or a free of a
+//     block never handed out, reported;
+//   - a block carrying the free mark: a double free unless the page's lists
+//     say the mark is user data.
+// (A page's last block, used == 1, stays on the fast path, which calls
+// heap_page_retire after the push unless it is its small class's only page.)
 inline constexpr uint32_t kPageFullBit = 1u << 31;
 
 struct alignas(64) Page {

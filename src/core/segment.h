@@ -65,7 +65,6 @@ struct Segment {
     // Large blocks only.
     size_t large_offset;         // block starts at this + large_offset
     size_t large_usable;         // usable bytes of the block
-    uint32_t large_zeroed;       // fresh mapping: calloc may skip memset
     SampleRecord large_sample;   // telemetry (cleared by large_alloc)
     size_t large_resident;       // (large/) bytes from the segment start that may be resident
     size_t large_dirty;          // (large/) bytes from the segment start that may be non-zero

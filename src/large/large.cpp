@@ -107,8 +107,7 @@ void decay_if_due(uint64_t now) {
 
 }  // namespace
 
-void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
-    (void)zero;  // calloc clears what large_dirty_bytes reports
+void* large_alloc(Heap* heap, size_t size, size_t alignment) {
     size_t offset = block_offset(alignment);
     if (size > SIZE_MAX / 2 - offset - kSegmentSize) {
         errno = ENOMEM;
@@ -135,7 +134,6 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero) {
     seg->large_offset = offset;
     // Secure build: the block reaches the guard page at the mapping's end.
     seg->large_usable = (kSecure ? seg->mapping_size : need) - offset - kGuardBytes;
-    seg->large_zeroed = seg->large_dirty <= offset;
     seg->large_sample.sampled = 0;  // telemetry marks sampled blocks after this returns
     sync_huge(seg, st);
     count(heap, true, seg->large_usable);

@@ -17,8 +17,9 @@
 namespace hakmem {
 
 // A block of at least `size` bytes aligned to `alignment` (a power of two,
-// 0 for the default 16). Zero-filled when `zero`. nullptr + ENOMEM on failure.
-void* large_alloc(Heap* heap, size_t size, size_t alignment, bool zero);
+// 0 for the default 16). nullptr + ENOMEM on failure. Not zero-filled: calloc
+// clears what large_dirty_bytes reports.
+void* large_alloc(Heap* heap, size_t size, size_t alignment);
 void large_free(Segment* seg, void* p);
 // Usable bytes from p to the end of its block.
 size_t large_usable(Segment* seg, const void* p);

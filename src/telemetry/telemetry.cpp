@@ -121,7 +121,7 @@ void* telemetry_sample_alloc(Heap* heap, size_t size, uintptr_t site) {
     if (size <= kMaxSmallSize - kTailBytes) {
         p = sampled_heap_alloc(size, record);
     } else {
-        p = large_alloc(heap, size, 0, false);
+        p = large_alloc(heap, size, 0);
         if (p != nullptr) segment_of(p)->large_sample = record;
         charged_from = os::now_ns();
     }

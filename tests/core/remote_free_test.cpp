@@ -32,10 +32,16 @@ TEST(RemoteFree, TheFreeingThreadNeverTouchesTheSegmentAfterPublishingItsBlock) 
         hakmem::Segment* seg = hakmem::segment_of(p);
         auto r = hakt::RunInChild([&] {
             hakmem::g_after_remote_push = ProtectSegment;
-            std::thread other([&] { hak_free(p); });
+            int restored = -1;
+            std::thread other([&] {
+                hak_free(p);
+                hakmem::g_after_remote_push = nullptr;
+                // At once, in this thread: its exit frees (the thread's own
+                // state, glibc's TLS vector) may live in the same segment.
+                restored = mprotect(seg, hakmem::kSegmentSize, PROT_READ | PROT_WRITE);
+            });
             other.join();
-            hakmem::g_after_remote_push = nullptr;
-            return mprotect(seg, hakmem::kSegmentSize, PROT_READ | PROT_WRITE) == 0 ? 0 : 40;
+            return restored == 0 ? 0 : 40;
         });
         EXPECT_TRUE(r.ExitedWith(0)) << "size " << size << ": " << r.Describe() << "\n" << r.err;
         hak_free(p);
