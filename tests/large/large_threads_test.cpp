@@ -39,33 +39,7 @@ size_t Check(const void* p, size_t n, uint64_t id) {
     return SIZE_MAX;
 }
 
-class Queue {
-public:
-    void Push(Block b) {
-        std::lock_guard<std::mutex> lock(m_);
-        q_.push_back(b);
-        cv_.notify_one();
-    }
-    bool Pop(Block* b) {
-        std::unique_lock<std::mutex> lock(m_);
-        cv_.wait(lock, [&] { return !q_.empty() || closed_; });
-        if (q_.empty()) return false;
-        *b = q_.front();
-        q_.pop_front();
-        return true;
-    }
-    void Close() {
-        std::lock_guard<std::mutex> lock(m_);
-        closed_ = true;
-        cv_.notify_all();
-    }
-
-private:
-    std::mutex m_;
-    std::condition_variable cv_;
-    std::deque<Block> q_;
-    bool closed_ = false;
-};
+using Queue = BlockQueue;  // tests/support: unbounded by default
 
 using LargeThreadsTest = LargeTest;
 

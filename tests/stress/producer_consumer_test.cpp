@@ -19,38 +19,7 @@ using hakt::Block;
 using hakt::KiB;
 using hakt::MiB;
 
-// A bounded mutex-protected queue; Close() wakes consumers once producers are done.
-class BlockQueue {
-public:
-    explicit BlockQueue(size_t capacity) : capacity_(capacity) {}
-    void Push(const Block& b) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        not_full_.wait(lock, [&] { return items_.size() < capacity_; });
-        items_.push_back(b);
-        not_empty_.notify_one();
-    }
-    bool Pop(Block* out) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
-        if (items_.empty()) return false;
-        *out = items_.front();
-        items_.pop_front();
-        not_full_.notify_one();
-        return true;
-    }
-    void Close() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        closed_ = true;
-        not_empty_.notify_all();
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable not_full_, not_empty_;
-    std::deque<Block> items_;
-    size_t capacity_;
-    bool closed_ = false;
-};
+using hakt::BlockQueue;
 
 void Produce(const hakt::Api& api, BlockQueue& queue, uint64_t seed, int count, std::atomic<uint64_t>& next_id,
              size_t max_size, hakt::Failures& failures) {

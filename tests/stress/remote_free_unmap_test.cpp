@@ -23,39 +23,12 @@ namespace {
 using hakt::Block;
 using hakt::KiB;
 
-class BlockQueue {
-public:
-    void Push(std::vector<Block>& batch) {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            for (Block& b : batch) blocks_.push_back(b);
-        }
-        batch.clear();
-        ready_.notify_all();
-    }
-    // False once closed and drained.
-    bool Pop(Block* out) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        ready_.wait(lock, [&] { return !blocks_.empty() || closed_; });
-        if (blocks_.empty()) return false;
-        *out = blocks_.front();
-        blocks_.pop_front();
-        return true;
-    }
-    void Close() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            closed_ = true;
-        }
-        ready_.notify_all();
-    }
+using hakt::BlockQueue;
 
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_;
-    std::deque<Block> blocks_;
-    bool closed_ = false;
-};
+void PushAll(BlockQueue& queue, std::vector<Block>& batch) {
+    for (const Block& b : batch) queue.Push(b);
+    batch.clear();
+}
 
 // Mixed sizes: mostly small, some medium, a few large (up to 600 KiB).
 size_t MixedSize(std::mt19937_64& rng) {
@@ -124,9 +97,9 @@ TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegm
                     b.id = rng();
                     Stamp(b);
                     batch.push_back(b);
-                    if (batch.size() == 16) queue.Push(batch);  // hand over while still allocating
+                    if (batch.size() == 16) PushAll(queue, batch);  // hand over while still allocating
                 }
-                queue.Push(batch);
+                PushAll(queue, batch);
             });
         }
         for (auto& t : producers) t.join();

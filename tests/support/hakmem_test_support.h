@@ -28,6 +28,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <ostream>
 #include <random>
@@ -363,6 +365,40 @@ struct Block {
     size_t size = 0;
     uint64_t id = 0;
 };
+// A closeable queue of blocks between threads: Push blocks while full (when
+// bounded); Pop waits for a block and returns false once closed and drained.
+class BlockQueue {
+public:
+    explicit BlockQueue(size_t capacity = SIZE_MAX) : capacity_(capacity) {}
+    void Push(const Block& b) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        not_full_.wait(lock, [&] { return items_.size() < capacity_; });
+        items_.push_back(b);
+        not_empty_.notify_one();
+    }
+    bool Pop(Block* out) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+        if (items_.empty()) return false;
+        *out = items_.front();
+        items_.pop_front();
+        not_full_.notify_one();
+        return true;
+    }
+    void Close() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable not_full_, not_empty_;
+    std::deque<Block> items_;
+    size_t capacity_;
+    bool closed_ = false;
+};
+
 inline std::string DescribeCorruption(const Block& b, size_t offset, const char* when) {
     char buf[200];
     std::snprintf(buf, sizeof buf, "block id %" PRIu64 " at %p (size %zu) corrupted at offset %zu %s", b.id, b.p,
