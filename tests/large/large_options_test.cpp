@@ -6,64 +6,14 @@
 #include <string>
 
 #include "large_test_support.h"
-
-extern char** environ;
+#include "probe_run.h"
 
 namespace hakt {
 namespace {
 
-struct ProbeRun {
-    std::map<std::string, std::string> fields;  // the probe's stdout
-    std::string err;
-    int status = -1;
-};
-
-// Runs the option probe (a fresh process, so options are read anew) with
-// one extra environment variable.
-ProbeRun RunProbe(const std::string& assignment) {
-    ProbeRun run;
-    int out[2], err[2];
-    if (pipe(out) != 0 || pipe(err) != 0) return run;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e)
-        if (std::strncmp(*e, "HAKMEM_", 7) != 0) env_strings.emplace_back(*e);
-    env_strings.push_back(assignment);
-    std::vector<char*> env;
-    for (auto& s : env_strings) env.push_back(s.data());
-    env.push_back(nullptr);
-    char probe[] = HAKMEM_LARGE_OPTION_PROBE;
-    char* argv[] = {probe, nullptr};
-    pid_t pid;
-    int rc = posix_spawn(&pid, probe, &actions, nullptr, argv, env.data());
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    close(err[1]);
-    if (rc != 0) {
-        close(out[0]);
-        close(err[0]);
-        return run;
-    }
-    auto slurp = [](int fd) {
-        std::string text;
-        char buf[1024];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
-        close(fd);
-        return text;
-    };
-    std::string text = slurp(out[0]);
-    run.err = slurp(err[0]);
-    waitpid(pid, &run.status, 0);
-    for (const std::string& line : Lines(text)) {
-        size_t eq = line.find('=');
-        if (eq != std::string::npos) run.fields[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return run;
-}
+// The option probe (a fresh process, so options are read anew) with one
+// extra environment variable.
+ProbeRun RunOptionProbe(const std::string& assignment) { return RunProbe(HAKMEM_LARGE_OPTION_PROBE, {assignment}); }
 
 struct Case {
     const char* assignment;
@@ -76,7 +26,7 @@ class LargeOptionsTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LargeOptionsTest, TheValueReachesTheStrategyOrFallsBackToTheDefaultWithAWarning) {
     const Case& c = GetParam();
-    ProbeRun run = RunProbe(c.assignment);
+    ProbeRun run = RunOptionProbe(c.assignment);
     ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
     EXPECT_EQ(run.fields[c.field], c.expected) << c.assignment;
     std::string name(c.assignment, std::strchr(c.assignment, '=') - c.assignment);

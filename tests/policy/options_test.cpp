@@ -21,6 +21,7 @@
 
 #include "os/os_env.h"
 #include "policy/options.h"
+#include "probe_run.h"
 
 extern char** environ;
 
@@ -72,58 +73,8 @@ TEST(SecureExecution, ATestProcessIsNotInSecureExecutionMode) {
 
 // ---- a real setuid program ------------------------------------------------
 
-struct ProbeRun {
-    std::map<std::string, std::string> fields;  // the probe's stdout, key=value
-    std::string err;
-    int status = -1;
-};
-
-std::string Slurp(int fd) {
-    std::string text;
-    char buf[1024];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
-    close(fd);
-    return text;
-}
-
-// Runs `probe` with the test's environment minus HAKMEM_*, plus `extra`.
-ProbeRun RunProbe(const std::string& probe, const std::vector<std::string>& extra) {
-    ProbeRun run;
-    int out[2], err[2];
-    if (pipe(out) != 0 || pipe(err) != 0) return run;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    std::vector<std::string> strings;
-    for (char** e = environ; *e; ++e)
-        if (std::strncmp(*e, "HAKMEM_", 7) != 0) strings.emplace_back(*e);
-    strings.insert(strings.end(), extra.begin(), extra.end());
-    std::vector<char*> env;
-    for (auto& s : strings) env.push_back(s.data());
-    env.push_back(nullptr);
-    std::string path = probe;
-    char* argv[] = {path.data(), nullptr};
-    pid_t pid;
-    int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, env.data());
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    close(err[1]);
-    if (rc != 0) {
-        close(out[0]);
-        close(err[0]);
-        return run;
-    }
-    std::istringstream lines(Slurp(out[0]));
-    run.err = Slurp(err[0]);
-    waitpid(pid, &run.status, 0);
-    for (std::string line; std::getline(lines, line);) {
-        size_t eq = line.find('=');
-        if (eq != std::string::npos) run.fields[line.substr(0, eq)] = line.substr(eq + 1);
-    }
-    return run;
-}
+using hakt::ProbeRun;
+using hakt::RunProbe;
 
 bool CopyFile(const std::string& from, const std::string& to) {
     std::ifstream in(from, std::ios::binary);
