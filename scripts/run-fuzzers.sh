@@ -39,7 +39,13 @@ for name in api options; do
   else
     status=1
     echo "fuzz $name: FAILED" >&2
-    tail -n 40 "$tmp/$name.log" >&2
+    # The failure's own report first (hakmem's line, the harness's check,
+    # the sanitizer's stack), then the end of the log (the input).
+    first=$(grep -n -m1 -E '^hakmem: |^api_fuzz: |^options_fuzz: |ERROR: (libFuzzer|AddressSanitizer)' \
+              "$tmp/$name.log" | cut -d: -f1 || true)
+    [ -n "$first" ] && sed -n "$((first > 3 ? first - 3 : 1)),$((first + 30))p" "$tmp/$name.log" >&2
+    echo "..." >&2
+    tail -n 25 "$tmp/$name.log" >&2
     crash=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$tmp/$name.log" | tail -n 1)
     if [ -n "$crash" ]; then
       echo "--- rerun of $crash with the harness's stderr:" >&2

@@ -118,7 +118,9 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment) {
     uint64_t now = os::now_ms();
     decay_if_due(now);
     const StrategyValues st = strategy_snapshot();  // one strategy for the whole allocation
-    size_t need = os::align_up(offset + size, os::kPageSize) + kGuardBytes;
+    // Zero bytes get a page too: a block of none would start where its
+    // mapping ends, which for a 4 MiB offset is the next segment's header.
+    size_t need = os::align_up(offset + (size != 0 ? size : 1), os::kPageSize) + kGuardBytes;
     Segment* seg = cacheable(need - offset, offset, st) ? large_cache_take(need) : nullptr;
     bool fresh = seg == nullptr;
     if (fresh && (seg = map_new(need, alignment)) == nullptr) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "hakmem_test_support.h"
@@ -125,6 +126,34 @@ TEST_P(Alignment, RequestedAlignmentsUpToEightMebibytesAreHonouredForSmallAndLar
             api().free(pm);
             api().free(m);
         }
+    }
+}
+
+// A zero-byte request still gets a block of its own that can be written and
+// freed (glibc gives 16 bytes or more; the secure build gives exactly none,
+// and faults on any access). A large block of zero bytes once
+// started where its mapping ended: aligned to 4 MiB, that was the header of
+// the next segment, which the fast path of free() then overwrote (found by
+// fuzz/api_fuzz).
+TEST_P(Alignment, ZeroByteAlignedBlocksLieInsideTheirOwnMemory) {
+    for (size_t alignment = 16; alignment <= 8 * MiB; alignment *= 2) {
+        SCOPED_TRACE("alignment " + std::to_string(alignment));
+        void* blocks[3] = {api().memalign(Opaque(alignment), Opaque(size_t{0})),
+                           api().aligned_alloc(Opaque(alignment), Opaque(size_t{0})), nullptr};
+        ASSERT_EQ(api().posix_memalign(&blocks[2], Opaque(alignment), Opaque(size_t{0})), 0);
+        for (void* p : blocks) {
+            ASSERT_NE(p, nullptr);
+            EXPECT_TRUE(hakt::IsAligned(p, alignment)) << p;
+            size_t usable = api().usable_size(p);
+#if !HAKMEM_TEST_SECURE
+            EXPECT_GE(usable, 1u) << p;
+#endif
+            memset(p, 0xab, usable);
+        }
+        EXPECT_NE(blocks[0], blocks[1]);
+        EXPECT_NE(blocks[1], blocks[2]);
+        EXPECT_NE(blocks[0], blocks[2]);
+        for (void* p : blocks) api().free(p);
     }
 }
 
