@@ -26,7 +26,7 @@ extern "C" {
  * A client is compatible when its major version equals the library's; a
  * newer minor version only appends functions and struct fields. */
 #define HAKMEM_ABI_VERSION_MAJOR 1
-#define HAKMEM_ABI_VERSION_MINOR 1
+#define HAKMEM_ABI_VERSION_MINOR 2
 #define HAKMEM_ABI_VERSION ((uint32_t)((HAKMEM_ABI_VERSION_MAJOR << 16) | HAKMEM_ABI_VERSION_MINOR))
 #define HAKMEM_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define HAKMEM_ABI_MINOR_OF(v) ((uint32_t)(v) & 0xFFFFu)
@@ -198,6 +198,41 @@ HAK_API int hak_set_strategy(const hak_strategy_t* in);
 /* Returns unused memory to the OS now: with force != 0 everything that is
  * free, otherwise only what has waited longer than the purge delay. */
 HAK_API void hak_collect(int force);
+
+/* ---- Learner (ABI 1.2) ---------------------------------------------------
+ * The online learner (HAKMEM_LEARN=elo|ucb1, docs/OPTIONS.md): its state
+ * and its candidate strategies with their records. */
+#define HAK_LEARNER_OFF 0
+#define HAK_LEARNER_ELO 1
+#define HAK_LEARNER_UCB1 2
+#define HAK_LEARNER_MAX_CANDIDATES 16
+
+typedef struct hak_learner_candidate {
+    double rating;              /* ELO rating (UCB1: the discounted mean reward x 1000) */
+    uint32_t wins, losses, draws;
+    uint32_t is_default;        /* the strategy the process started with */
+    hak_strategy_t strategy;
+} hak_learner_candidate_t;
+
+typedef struct hak_learner_stats {
+    size_t struct_size;
+    uint32_t mode;              /* HAK_LEARNER_* */
+    uint32_t frozen;            /* 1 after hak_set_strategy: the program took control */
+    uint64_t epochs;            /* epochs scored */
+    uint64_t matches;           /* ELO: matches played; UCB1: blocks pulled */
+    uint64_t switches;          /* strategy installs by the learner */
+    uint64_t champion_changes;  /* ELO: new champions; UCB1: arm changes */
+    uint64_t phase_changes;     /* workload changes detected */
+    uint64_t cpu_ns;            /* the learner's own CPU time */
+    uint32_t champion;          /* index into candidate[]: the best so far (UCB1: most pulled) */
+    uint32_t current;           /* index into candidate[]: running now */
+    uint32_t candidates;        /* entries of candidate[] filled */
+    uint32_t reserved0;
+    hak_learner_candidate_t candidate[HAK_LEARNER_MAX_CANDIDATES];
+} hak_learner_stats_t;
+
+/* Fills *out as far as out->struct_size reaches. HAK_E_INVALID for a bad header. */
+HAK_API int hak_get_learner_stats(hak_learner_stats_t* out);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "os/os_clock.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
+#include "stats/learner_report.h"
 #include "stats/stats.h"
 #include "stats/stats_json.h"
 #include "telemetry/report.h"
@@ -49,12 +50,14 @@ HAK_API int hak_check_abi_version(uint32_t client) {
 HAK_API int hak_get_stats(hak_stats_t* out) { return stats_export(out); }
 HAK_API void hak_print_stats(void) {
     stats_print();
+    learner_print();
     telemetry_print_sites();
 }
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
 HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, stats_write_json); }
 HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
 HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
+HAK_API int hak_get_learner_stats(hak_learner_stats_t* out) { return learner_export(out); }
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);

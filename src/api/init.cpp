@@ -21,6 +21,7 @@
 #include "os/background.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
+#include "learn/learner.h"
 #include "periodic/periodic.h"
 #include "policy/options.h"
 #include "policy/strategy.h"
@@ -88,6 +89,7 @@ __attribute__((constructor(101))) void hakmem_constructor() {
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     // From here on libc is up: the background thread may be started.
     periodic_init();
+    learn::learner_init();
 }
 
 __attribute__((destructor(101))) void hakmem_destructor() {

@@ -1,5 +1,7 @@
 #include "large/strategy_install.h"
 
+#include <atomic>
+
 #include "core/segment.h"
 #include "hakmem/hakmem.h"
 #include "large/large_cache.h"
@@ -13,6 +15,8 @@ namespace {
 // Serializes installs: strategy_publish needs one writer at a time, and the
 // purge thread's state must end up matching the last strategy published.
 os::Lock g_install_lock;
+// Installs through hak_set_strategy so far (under g_install_lock).
+std::atomic<uint64_t> g_abi_installs{0};
 
 void install_locked(const StrategyValues& prev, const StrategyValues& next) {
     strategy_publish(next);
@@ -37,8 +41,21 @@ int strategy_install_abi(const hak_strategy* in) {
     os::LockGuard guard(g_install_lock);
     StrategyValues prev = strategy_snapshot(), next;
     int rc = strategy_import(in, prev, &next);
-    if (rc == HAK_OK) install_locked(prev, next);
+    if (rc == HAK_OK) {
+        install_locked(prev, next);
+        g_abi_installs.fetch_add(1, std::memory_order_release);
+    }
     return rc;
+}
+
+uint64_t strategy_abi_installs() { return g_abi_installs.load(std::memory_order_acquire); }
+
+bool strategy_install_learned(const StrategyValues& next, uint64_t seen) {
+    if (!strategy_valid(next)) return false;
+    os::LockGuard guard(g_install_lock);
+    if (g_abi_installs.load(std::memory_order_relaxed) != seen) return false;
+    install_locked(strategy_snapshot(), next);
+    return true;
 }
 
 void strategy_install_fork_prepare() { g_install_lock.lock(); }

@@ -7,6 +7,8 @@
 //
 // Here, above core/ and large/, because trimming reaches into both caches.
 #pragma once
+#include <cstdint>
+
 #include "policy/strategy.h"
 
 struct hak_strategy;
@@ -18,6 +20,13 @@ int strategy_install(const StrategyValues& next);
 // hak_set_strategy: the fields `in` reaches replace the current ones (read
 // under the same lock, so concurrent calls do not undo each other).
 int strategy_install_abi(const hak_strategy* in);
+
+// How many strategies hak_set_strategy has installed so far.
+uint64_t strategy_abi_installs();
+// The learner's install: `next` takes effect only if hak_set_strategy
+// installed nothing since the learner read `seen` installs, so the learner
+// never undoes the program's own choice. False when it did not install.
+bool strategy_install_learned(const StrategyValues& next, uint64_t seen);
 
 // Fork handlers (api/init.cpp): taken before the caches' locks, which an
 // install takes while it holds it.

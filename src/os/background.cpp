@@ -138,6 +138,8 @@ void background_request_at(uint64_t due_ms) {
 
 void background_wake() { wake(); }
 
+void background_want_thread() { g_requested_bytes.store(kStartBytes, std::memory_order_relaxed); }
+
 void background_poll() {
     if (__builtin_expect(g_state.load(std::memory_order_relaxed) != kNotStarted, 1)) return;
     if (!g_allowed.load(std::memory_order_acquire) || !g_enabled.load(std::memory_order_relaxed) ||

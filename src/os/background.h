@@ -47,6 +47,9 @@ void background_request(uint64_t now_ms, uint64_t delay_ms, size_t bytes);
 // on a schedule of its own (periodic jobs), not for freed memory. Same
 // guarantees as background_request; no effect on the start threshold.
 void background_request_at(uint64_t due_ms);
+// Lets the next background_poll start the thread without waiting for 1 MiB
+// of deferred memory: for work on a schedule of its own (the learner).
+void background_want_thread();
 // Makes a sleeping thread look at the clock again now: for tests that move
 // the clock (os/os_clock.h), which the thread's futex timeout cannot see.
 void background_wake();

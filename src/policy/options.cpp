@@ -23,6 +23,7 @@ struct OptionDesc {
 };
 
 constexpr const char* kOnErrorNames[] = {"abort", "report", nullptr};
+constexpr const char* kLearnNames[] = {"off", "elo", "ucb1", nullptr};
 constexpr int64_t kKiB = 1024, kMiB = 1024 * kKiB, kTiB = kMiB * kMiB;
 
 // Indexed by Option. The rows of Strategy fields come from
@@ -48,6 +49,14 @@ constexpr OptionTable make_options() {
     // a corruption found before the options are read.
     set(Option::kOnError, {"HAKMEM_ON_ERROR", Kind::kEnum, 0, 0, 1, kOnErrorNames,
                            "on a detected double or invalid free: abort | report (print and ignore)"});
+    // Off by default until the learner's benchmark shows it pays
+    // (docs/BENCHMARKS.md, "The learner").
+    set(Option::kLearn, {"HAKMEM_LEARN", Kind::kEnum, 0, 0, 2, kLearnNames,
+                         "online strategy learning: off | elo (tournament) | ucb1 (baseline)"});
+    // 100 ms: getrusage's CPU times have tick resolution (4 ms); shorter
+    // epochs are noise, longer ones leave few matches in a minute.
+    set(Option::kLearnEpochMs, {"HAKMEM_LEARN_EPOCH_MS", Kind::kInt, 100, 10, 60000, nullptr,
+                                "the learner's epoch in ms: it scores and may switch strategy this often"});
 #define HAKMEM_OPTION_ROW(type, name, option, env_name, kind, def, min, max, names, doc) \
     set(Option::option, {env_name, Kind::kind, def, min, max, names, doc});
     HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_ROW)

@@ -18,6 +18,8 @@ enum class Option : int {
     kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
     kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
+    kLearn,            // HAKMEM_LEARN: off | elo | ucb1 (learn/learner.h)
+    kLearnEpochMs,     // HAKMEM_LEARN_EPOCH_MS: the learner's epoch
 #define HAKMEM_OPTION_OF_FIELD(type, name, option, ...) option,
     HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_OF_FIELD)
 #undef HAKMEM_OPTION_OF_FIELD

@@ -194,6 +194,35 @@ def case_gxx(a):
                               served=[("cc1plus", 100000), ("libbfd", 1000)])
 
 
+def expect_learning_changes_nothing(a, mode):
+    # 10 ms epochs: the learner scores and switches strategies many times
+    # during each program; what the programs print must not change.
+    env = {"HAKMEM_LEARN": mode, "HAKMEM_LEARN_EPOCH_MS": "10"}
+    script = os.path.join(a.script_dir, "alloc_heavy.py")
+    expect_same([sys.executable, script], a.lib, f"alloc_heavy.py with HAKMEM_LEARN={mode}", env)
+    for pipeline in PIPELINES[:3]:
+        expect_same(["bash", "-c", "set -o pipefail; " + pipeline], a.lib,
+                    f"pipeline `{pipeline}` with HAKMEM_LEARN={mode}", env)
+    # And it did learn: the JSON report names the mode and counts epochs.
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "stats.json")
+        p = run([sys.executable, script], a.lib, dict(env, HAKMEM_STATS_JSON=path))
+        if p.returncode != 0:
+            raise Failure(f"alloc_heavy.py failed with HAKMEM_LEARN={mode}: {describe(p)}")
+        with open(path) as f:
+            learner = json.load(f)["learner"]
+        if learner["mode"] != mode or learner["epochs"] < 1 or not learner["candidates"]:
+            raise Failure(f"HAKMEM_LEARN={mode}: the report shows no learning: {learner}")
+
+
+def case_learn_elo(a):
+    expect_learning_changes_nothing(a, "elo")
+
+
+def case_learn_ucb1(a):
+    expect_learning_changes_nothing(a, "ucb1")
+
+
 def case_probe_allocations_reach_hakmem(a):
     p = run([a.probe], a.lib, {"HAKMEM_SHOW_STATS": "1"})
     if p.returncode != 0:

@@ -1,0 +1,77 @@
+#include "learn/tournament.h"
+
+namespace hakmem::learn {
+
+void Tournament::init(const StrategyValues& defaults, const LearnerConfig& config) {
+    config_ = config;
+    rng_ = Rng(config.seed);
+    pop_.init(defaults, config.candidates, rng_);
+    epochs_ = challenger_epochs_ = 0;
+    last_reopen_ = 0;
+    reopened_ = true;
+    matches_ = champion_changes_ = 0;
+    suggested_ = -1;
+    plan_next();
+}
+
+unsigned Tournament::current_index() const {
+    return match_.running() && match_.side() == Match::kChallenger ? challenger_ : pop_.champion();
+}
+
+void Tournament::plan_next() {
+    if (suggested_ >= 0 && static_cast<unsigned>(suggested_) != pop_.champion()) {
+        next_ = static_cast<unsigned>(suggested_);
+    } else {
+        next_ = pop_.pick_challenger(config_.epsilon, config_.default_every, rng_);
+    }
+    suggested_ = -1;
+    const StrategyValues& a = pop_.at(pop_.champion()).strategy;
+    const StrategyValues& b = pop_.at(next_).strategy;
+    next_burn_in_ = burn_in_epochs(a.purge_delay_ms, b.purge_delay_ms, config_.epoch_ms);
+}
+
+bool Tournament::may_start_match() const {
+    if (reopened_) return true;
+    uint32_t scored = config_.scored_per_block > 0 ? config_.scored_per_block : 1;
+    uint64_t length = 4 * scored + 2 * next_burn_in_;
+    uint64_t challenger = 2 * scored + next_burn_in_;
+    return static_cast<double>(challenger_epochs_ + challenger) <= config_.explore_share * static_cast<double>(epochs_ + length);
+}
+
+void Tournament::on_epoch(const EpochCost& cost) {
+    ++epochs_;
+    if (match_.running()) {
+        if (match_.side() == Match::kChallenger) ++challenger_epochs_;
+        if (match_.finish_epoch(cost)) {
+            unsigned before = pop_.champion();
+            pop_.record(challenger_, match_.result(config_.margin, config_.weights, &last_difference_));
+            ++matches_;
+            if (pop_.champion() != before) ++champion_changes_;
+            pop_.cull(config_.survivors, rng_);
+            plan_next();
+        }
+        return;
+    }
+    if (next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
+    if (next_ == pop_.champion() || !may_start_match()) return;
+    challenger_ = next_;
+    match_.start(next_burn_in_, config_.scored_per_block);
+    reopened_ = false;
+}
+
+void Tournament::reopen() {
+    // A workload that keeps changing would otherwise buy a match at every
+    // change: at most one unbudgeted match per kReopenSpacing epochs.
+    if (epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0) {
+        reopened_ = true;
+        last_reopen_ = epochs_ == 0 ? 1 : epochs_;
+    }
+}
+
+void Tournament::suggest(const StrategyValues& s, double rating) {
+    suggested_ = static_cast<int>(pop_.adopt(s, rating));
+    reopened_ = true;
+    if (!match_.running()) plan_next();
+}
+
+}  // namespace hakmem::learn

@@ -1,0 +1,64 @@
+// The ELO tournament (HAKMEM_LEARN=elo): a champion runs; now and then a
+// challenger, chosen epsilon-greedily from the population, meets it in a
+// match (learn/match.h); the result updates both ratings, a winner becomes
+// champion, and the population is culled and refilled with mutations of the
+// survivors (learn/population.h).
+//
+// Exploration costs little by construction: a match starts only when the
+// challenger's epochs, added to all those run so far, stay within
+// `explore_share` of all epochs since the tournament (re)opened. A phase
+// change reopens it (the next match may start at once).
+#pragma once
+#include <cstdint>
+
+#include "learn/config.h"
+#include "learn/match.h"
+#include "learn/population.h"
+#include "learn/rng.h"
+
+namespace hakmem::learn {
+
+class Tournament {
+public:
+    void init(const StrategyValues& defaults, const LearnerConfig& config);
+
+    // The strategy the next epoch runs, and its candidate index.
+    const StrategyValues& current() const { return pop_.at(current_index()).strategy; }
+    unsigned current_index() const;
+    // The epoch that just ran (on current()) cost this.
+    void on_epoch(const EpochCost& cost);
+    // A phase change: the next match starts at once (at most once per
+    // kReopenSpacing epochs; otherwise the exploration budget decides).
+    void reopen();
+    // A strategy to try next (from the playbook): put in the population and
+    // named the next challenger.
+    void suggest(const StrategyValues& s, double rating);
+
+    const Population& population() const { return pop_; }
+    bool in_match() const { return match_.running(); }
+    uint64_t matches() const { return matches_; }
+    uint64_t champion_changes() const { return champion_changes_; }
+    double last_difference() const { return last_difference_; }
+
+private:
+    // Chooses the next challenger (and its burn-in, which sizes its match).
+    void plan_next();
+    bool may_start_match() const;
+
+    LearnerConfig config_;
+    Population pop_;
+    Match match_;
+    Rng rng_;
+    unsigned challenger_ = 0;       // of the running match
+    unsigned next_ = 0;             // of the next match
+    uint32_t next_burn_in_ = 0;
+    int suggested_ = -1;
+    uint64_t epochs_ = 0, challenger_epochs_ = 0;  // since the tournament (re)opened
+    bool reopened_ = true;
+    static constexpr uint64_t kReopenSpacing = 100;
+    uint64_t last_reopen_ = 0;
+    uint64_t matches_ = 0, champion_changes_ = 0;
+    double last_difference_ = 0;
+};
+
+}  // namespace hakmem::learn

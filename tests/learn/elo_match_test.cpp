@@ -1,0 +1,143 @@
+// The learner's arithmetic: ELO ratings, the paired cost comparison, the
+// A B B A match schedule with its burn-in, and the change detector.
+#include <gtest/gtest.h>
+
+#include "learn/cost.h"
+#include "learn/elo.h"
+#include "learn/match.h"
+#include "learn/page_hinkley.h"
+#include "learn/rng.h"
+
+namespace hakmem::learn {
+namespace {
+
+TEST(Elo, EqualRatingsExpectAnEvenScoreAndAWinMovesHalfOfK) {
+    EXPECT_DOUBLE_EQ(elo_expected(1500, 1500), 0.5);
+    double a = 1500, b = 1500;
+    elo_update(&a, &b, MatchResult::kWin);
+    EXPECT_DOUBLE_EQ(a, 1500 + kEloK / 2);
+    EXPECT_DOUBLE_EQ(b, 1500 - kEloK / 2);
+}
+
+TEST(Elo, UpdatesKeepTheSumAndADrawPullsRatingsTogether) {
+    double a = 1700, b = 1400;
+    elo_update(&a, &b, MatchResult::kDraw);
+    EXPECT_DOUBLE_EQ(a + b, 3100);
+    EXPECT_LT(a, 1700);
+    EXPECT_GT(b, 1400);
+    double before = a;
+    elo_update(&a, &b, MatchResult::kLoss);
+    EXPECT_LT(a, before);
+    EXPECT_NEAR(elo_expected(1900, 1500), 10.0 / 11.0, 1e-12) << "400 points: 10 to 1";
+}
+
+TEST(Cost, RelativeDifferencesAreScaleFree) {
+    EXPECT_DOUBLE_EQ(relative_difference(100, 110), relative_difference(1e6, 1.1e6));
+    EXPECT_DOUBLE_EQ(relative_difference(0, 0), 0);
+    EXPECT_NEAR(relative_difference(100, 90), -10.0 / 95.0, 1e-12);
+}
+
+TEST(Cost, AnIdleSideIsComparedOnMemoryAlone) {
+    EpochCost a{100, 1, 1000, true}, b{50, 0.5, 1000, false};
+    EXPECT_DOUBLE_EQ(paired_difference(a, b, CostWeights{}), 0) << "cpu and faults of an idle epoch do not count";
+    b.active = true;
+    EXPECT_LT(paired_difference(a, b, CostWeights{}), 0);
+    EXPECT_NEAR(paired_difference(a, b, CostWeights{}), 0.7 * (-50.0 / 75.0), 1e-12);
+}
+
+TEST(Cost, TheSumAveragesCpuOverActiveEpochsOnly) {
+    CostSum sum;
+    sum.add(EpochCost{100, 2, 10, true});
+    sum.add(EpochCost{0, 0, 30, false});
+    sum.add(EpochCost{300, 4, 20, true});
+    EpochCost m = sum.mean();
+    EXPECT_TRUE(m.active);
+    EXPECT_DOUBLE_EQ(m.cpu, 200);
+    EXPECT_DOUBLE_EQ(m.faults, 3);
+    EXPECT_DOUBLE_EQ(m.memory, 20);
+}
+
+// Runs a match to its end with cost(side, epoch index) and returns the sequence of sides and scored flags.
+template <typename F>
+std::string Play(Match& m, F cost) {
+    std::string trace;
+    for (int i = 0; i < 1000; ++i) {
+        Match::Side side = m.side();
+        trace += side == Match::kChampion ? (m.scored() ? 'A' : 'a') : (m.scored() ? 'B' : 'b');
+        if (m.finish_epoch(cost(side, i))) return trace;
+    }
+    return trace + "...";
+}
+
+TEST(Match, RunsABBAWithABurnInAfterEachSwitch) {
+    Match m;
+    m.start(/*burn_in=*/2, /*scored=*/2);
+    std::string trace = Play(m, [](Match::Side, int) { return EpochCost{1, 1, 1, true}; });
+    EXPECT_EQ(trace, "AAbbBBBBaaAA");
+    EXPECT_EQ(trace.size(), m.length());
+    EXPECT_EQ(m.challenger_epochs(), 6u);
+    EXPECT_FALSE(m.running());
+}
+
+TEST(Match, ACheaperChallengerWinsADearerOneLosesAndNoiseWithinTheMarginDraws) {
+    for (double factor : {0.8, 1.01, 1.2}) {
+        Match m;
+        m.start(1, 3);
+        Play(m, [&](Match::Side s, int) {
+            double k = s == Match::kChallenger ? factor : 1.0;
+            return EpochCost{100 * k, 1 * k, 1000 * k, true};
+        });
+        double d = 0;
+        MatchResult r = m.result(0.03, CostWeights{}, &d);
+        if (factor < 1) EXPECT_EQ(r, MatchResult::kWin) << d;
+        else if (factor > 1.1) EXPECT_EQ(r, MatchResult::kLoss) << d;
+        else EXPECT_EQ(r, MatchResult::kDraw) << d;
+    }
+}
+
+TEST(Match, BurnInEpochsAreNotScored) {
+    // The burn-in epochs after each switch are very dear; the scored ones
+    // equal: a draw, as if the burn-in had not happened.
+    Match m;
+    m.start(2, 1);
+    while (m.running()) {
+        double k = m.scored() ? 1.0 : 50.0;
+        m.finish_epoch(EpochCost{100 * k, 1 * k, 1000 * k, true});
+    }
+    EXPECT_EQ(m.result(0.03, CostWeights{}, nullptr), MatchResult::kDraw);
+}
+
+TEST(Match, ALinearDriftOfTheWorkloadCancels) {
+    // Costs grow 5% per epoch for both sides alike: A B B A puts the same
+    // mean epoch index on both sides, so the drift alone is a draw.
+    Match m;
+    m.start(0, 2);
+    Play(m, [](Match::Side, int i) {
+        double k = 1.0 + 0.05 * i;
+        return EpochCost{100 * k, 1 * k, 1000 * k, true};
+    });
+    double d = 1;
+    EXPECT_EQ(m.result(0.03, CostWeights{}, &d), MatchResult::kDraw);
+    EXPECT_NEAR(d, 0, 1e-12);
+}
+
+TEST(PageHinkley, StaysQuietOnNoiseAndFiresSoonAfterAStepEitherWay) {
+    for (double step : {2.0, -2.0}) {
+        PageHinkley ph(0.5, 3.0, 10);
+        Rng rng(7);
+        int fired_before = 0, fired_after_at = -1;
+        for (int i = 0; i < 400; ++i) {
+            double x = 10 + (rng.unit() - 0.5) * 0.6 + (i >= 200 ? step : 0);
+            if (ph.add(x)) {
+                if (i < 200) ++fired_before;
+                else if (fired_after_at < 0) fired_after_at = i;
+            }
+        }
+        EXPECT_EQ(fired_before, 0) << "noise of +-0.3 is not a change";
+        EXPECT_GE(fired_after_at, 200) << "step " << step;
+        EXPECT_LE(fired_after_at, 205) << "step " << step;
+    }
+}
+
+}  // namespace
+}  // namespace hakmem::learn

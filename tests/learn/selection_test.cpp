@@ -1,0 +1,118 @@
+// The tournament and the UCB1 baseline on synthetic cost landscapes with a
+// known best strategy: the tournament walks there by mutations and matches
+// while spending at most its exploration share on challengers; UCB1 finds
+// the best of its fixed arms; where the default is best, both keep it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+
+#include "learn/knobs.h"
+#include "learn/tournament.h"
+#include "learn/ucb1.h"
+
+namespace hakmem::learn {
+namespace {
+
+unsigned KnobIndex(const char* name, const StrategyValues& s) {
+    for (unsigned i = 0; i < knob_count(); ++i)
+        if (std::string(knob(i).name) == name) return knob_index(knob(i), s);
+    ADD_FAILURE() << "no knob " << name;
+    return 0;
+}
+
+// Cost multiplier: 1 at the target, +10% per grid step away on either knob.
+struct Landscape {
+    int purge_delay_target;  // grid index
+    int large_cache_target;
+    double operator()(const StrategyValues& s) const {
+        int a = static_cast<int>(KnobIndex("purge_delay_ms", s)) - purge_delay_target;
+        int b = static_cast<int>(KnobIndex("large_cache_max", s)) - large_cache_target;
+        return 1.0 + 0.1 * (std::abs(a) + std::abs(b));
+    }
+};
+
+EpochCost Noisy(double k, Rng& rng) {
+    double n = 1.0 + (rng.unit() - 0.5) * 0.04;  // +-2% noise per epoch
+    return EpochCost{200 * k * n, 0.01 * k * n, 4e6 * k * n, true};
+}
+
+struct Outcome {
+    double final_multiplier;
+    double share_off_champion;  // epochs not run by the champion of the time
+};
+
+template <typename Learner>
+Outcome Drive(Learner& learner, const Landscape& cost, int epochs, uint64_t seed) {
+    Rng noise(seed);
+    int off = 0;
+    for (int i = 0; i < epochs; ++i) {
+        const StrategyValues& s = learner.current();
+        if (learner.current_index() != learner.population().champion()) ++off;
+        learner.on_epoch(Noisy(cost(s), noise));
+    }
+    const Population& pop = learner.population();
+    return Outcome{cost(pop.at(pop.champion()).strategy), static_cast<double>(off) / epochs};
+}
+
+LearnerConfig Config(uint64_t seed) {
+    LearnerConfig c;
+    c.seed = seed;
+    return c;
+}
+
+TEST(Tournament, WalksToAKnownBestStrategyAndExploresAtMostItsShare) {
+    // Defaults: purge delay index 3 (250 ms), large cache index 2 (64 MiB).
+    // Best: 10 ms and 256 MiB, three steps away (1.3x the best's cost).
+    Landscape cost{1, 3};
+    ASSERT_DOUBLE_EQ(cost(strategy_defaults()), 1.3);
+    int reached = 0;
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+        Tournament t;
+        t.init(strategy_defaults(), Config(seed));
+        Outcome run = Drive(t, cost, 30000, seed);
+        EXPECT_LE(run.share_off_champion, 0.11) << "seed " << seed;
+        EXPECT_LE(run.final_multiplier, 1.1 + 1e-9) << "seed " << seed << ": within one step of the best";
+        reached += run.final_multiplier < 1.0 + 1e-9;
+        EXPECT_GT(t.matches(), 50u);
+    }
+    EXPECT_GE(reached, 3) << "the best itself, in most runs";
+}
+
+TEST(Tournament, KeepsTheDefaultWhereTheDefaultIsBest) {
+    Landscape cost{3, 2};
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+        Tournament t;
+        t.init(strategy_defaults(), Config(seed));
+        Outcome run = Drive(t, cost, 10000, seed);
+        EXPECT_DOUBLE_EQ(run.final_multiplier, 1.0) << "seed " << seed;
+        EXPECT_LE(run.share_off_champion, 0.11);
+    }
+}
+
+TEST(Tournament, AChampionWorseThanTheDefaultIsFoundOutWhenTheLandscapeChanges) {
+    Landscape first{1, 3}, second{3, 2};
+    Tournament t;
+    t.init(strategy_defaults(), Config(9));
+    Drive(t, first, 20000, 9);
+    ASSERT_FALSE(t.population().champion() == 0) << "it left the default on the first landscape";
+    t.reopen();
+    Outcome run = Drive(t, second, 20000, 10);
+    EXPECT_LE(run.final_multiplier, 1.1 + 1e-9) << "back at (or next to) the default";
+}
+
+TEST(Ucb1, SettlesOnTheBestOfItsArms) {
+    Landscape cost{1, 3};
+    for (uint64_t seed = 1; seed <= 3; ++seed) {
+        Ucb1 u;
+        u.init(strategy_defaults(), Config(seed));
+        Rng noise(seed);
+        for (int i = 0; i < 20000; ++i) u.on_epoch(Noisy(cost(u.current()), noise));
+        double best = 10;
+        for (unsigned i = 0; i < u.population().size(); ++i) best = std::min(best, cost(u.population().at(i).strategy));
+        EXPECT_DOUBLE_EQ(cost(u.population().at(u.leader()).strategy), best) << "seed " << seed;
+    }
+}
+
+}  // namespace
+}  // namespace hakmem::learn
