@@ -48,6 +48,9 @@ constexpr OptionTable make_options() {
     // a corruption found before the options are read.
     set(Option::kOnError, {"HAKMEM_ON_ERROR", Kind::kEnum, 0, 0, 1, kOnErrorNames,
                            "on a detected double or invalid free: abort | report (print and ignore)"});
+    // Unset: a file per program under $XDG_CACHE_HOME/hakmem (learn/playbook_path.cpp).
+    set(Option::kPlaybook, {"HAKMEM_PLAYBOOK", Kind::kString, 0, 0, 1, nullptr,
+                            "the learner's playbook file (off = none; unset = one per program in the user's cache)"});
 #define HAKMEM_OPTION_ROW(type, name, option, env_name, kind, def, min, max, names, doc) \
     set(Option::option, {env_name, Kind::kind, def, min, max, names, doc});
     HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_ROW)
