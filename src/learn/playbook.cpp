@@ -232,7 +232,8 @@ FileState read_file(const char* path, Table<N>& t, bool may_set_aside) {
         return FileState::kError;
     }
     ReadResult r{ReadStatus::kTooLarge, 0, 0, 0};
-    if (static_cast<uint64_t>(st.st_size) <= kPlaybookMaxFileBytes) r = playbook_read(fd, g_reader, add_to_table<N>, &t);
+    if (static_cast<uint64_t>(st.st_size) <= kPlaybookMaxFileBytes)
+        r = playbook_read(fd, g_reader, add_to_table<N>, &t);
     close(fd);
     if (r.status == ReadStatus::kOk) return FileState::kRead;
     t.n = 0;

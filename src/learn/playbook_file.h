@@ -2,7 +2,9 @@
 //
 //   hakmem-playbook 1
 //   # <a comment saying what the fields are>
-//   entry sig=0x1.8p+3,0x0p+0,-0x1.4p-2,0x1p+0 rating=0x1.77p+10 wins=3 losses=1 draws=0 helpful=2 harmful=0 last_seen=1764690000 purge_delay_ms=250 segment_cache_max=8 purge_mode=dontneed ...
+//   entry sig=0x1.8p+3,0x0p+0,-0x1.4p-2,0x1p+0 rating=0x1.77p+10 wins=3 losses=1 draws=0
+//         helpful=2 harmful=0 last_seen=1764690000 purge_delay_ms=250 segment_cache_max=8
+//         purge_mode=dontneed ...                                   (all on one line)
 //   end 1
 //
 // - The header names the format and its major version. Another first line
