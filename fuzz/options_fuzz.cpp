@@ -29,7 +29,10 @@ constexpr int kCount = static_cast<int>(Option::kCount);
 
 // Each option's variable, to find its first line by hand.
 const char* name_of(int opt) { return hakmem::option_name(static_cast<Option>(opt)); }
-constexpr int kStringOption = static_cast<int>(Option::kStatsJson);
+// The string options: their text is kept, pointing into the block.
+bool is_string_option(int opt) {
+    return opt == static_cast<int>(Option::kStatsJson) || opt == static_cast<int>(Option::kPlaybook);
+}
 
 [[noreturn]] void fail(const char* what, int opt, long long value) {
     fprintf(stderr, "options_fuzz: %s: option %s, value %lld\n", what, name_of(opt), value);
@@ -78,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (first != nullptr) hakmem::option_parse(static_cast<Option>(opt), first, &expect);
         if (values[opt] != expect) fail("options_parse_env disagrees with option_parse on the first line", opt,
                                         values[opt]);
-        if (opt == kStringOption) {
+        if (is_string_option(opt)) {
             const char* want = first != nullptr && *first != '\0' ? first : nullptr;
             if (strings[opt] != want) fail("the string option does not point at its value", opt, values[opt]);
         } else if (strings[opt] != nullptr) {

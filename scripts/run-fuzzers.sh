@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 corpus_root=${2:-$tmp/corpus}
 
 declare -A pids
-for name in api options; do
+for name in api options playbook; do
   corpus=$corpus_root/$name
   mkdir -p "$corpus"
   args=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/$name-" -timeout=30)
@@ -26,12 +26,13 @@ for name in api options; do
   # The option parser warns on stderr for every malformed value: hide the
   # target's stderr (libFuzzer keeps its own).
   [ "$name" = options ] && args+=(-close_fd_mask=2)
+  [ "$name" = playbook ] && args+=(-max_len=8192)
   "$bin/hakmem_${name}_fuzz" "${args[@]}" "$corpus" "$root/fuzz/corpus/$name" >"$tmp/$name.log" 2>&1 &
   pids[$name]=$!
 done
 
 status=0
-for name in api options; do
+for name in api options playbook; do
   if wait "${pids[$name]}"; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/$name.log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$tmp/$name.log")
@@ -41,7 +42,7 @@ for name in api options; do
     echo "fuzz $name: FAILED" >&2
     # The failure's own report first (hakmem's line, the harness's check,
     # the sanitizer's stack), then the end of the log (the input).
-    first=$(grep -n -m1 -E '^hakmem: |^api_fuzz: |^options_fuzz: |ERROR: (libFuzzer|AddressSanitizer)' \
+    first=$(grep -n -m1 -E '^hakmem: |^api_fuzz: |^options_fuzz: |^playbook_fuzz: |ERROR: (libFuzzer|AddressSanitizer)' \
               "$tmp/$name.log" | cut -d: -f1 || true)
     [ -n "$first" ] && sed -n "$((first > 3 ? first - 3 : 1)),$((first + 30))p" "$tmp/$name.log" >&2
     echo "..." >&2

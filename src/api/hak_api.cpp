@@ -10,13 +10,22 @@
 #include "os/os_clock.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
-#include "stats/learner_report.h"
+#include "learn/learner_report.h"
 #include "stats/stats.h"
 #include "stats/stats_json.h"
 #include "telemetry/report.h"
 #include "telemetry/telemetry.h"
 
 using namespace hakmem;
+
+namespace {
+// The JSON report's objects before the telemetry's: the stats layer's and
+// the learner's (which sits above stats, so stats cannot call it).
+void write_report_objects(JsonFile& j) {
+    stats_write_json(j);
+    learner_write_json(j);
+}
+}  // namespace
 
 extern "C" {
 
@@ -54,7 +63,7 @@ HAK_API void hak_print_stats(void) {
     telemetry_print_sites();
 }
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
-HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, stats_write_json); }
+HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, write_report_objects); }
 HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
 HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
 HAK_API int hak_get_learner_stats(hak_learner_stats_t* out) { return learner_export(out); }

@@ -18,6 +18,7 @@
 #include "hakmem/hakmem.h"
 #include "large/large_cache.h"
 #include "large/strategy_install.h"
+#include "learn/playbook.h"
 #include "os/background.h"
 #include "os/os_lock.h"
 #include "os/os_print.h"
@@ -39,6 +40,7 @@ os::Lock g_init_lock;
 void fork_prepare() {
     g_init_lock.lock();
     periodic_fork_prepare();  // first: a running job holds it while it takes the locks below
+    learn::playbook_fork_prepare();  // a flush holds it across file I/O only, no lock below
     strategy_install_fork_prepare();  // an install takes the caches' locks below
     telemetry_fork_prepare();  // its locks are held around calls into the core
     large_cache_fork_prepare();  // before the core's: a release holds it while calling into os/ only
@@ -52,6 +54,7 @@ void fork_parent() {
     heap_registry_unlock();
     large_cache_fork_parent();
     telemetry_fork_parent();
+    learn::playbook_fork_parent();
     periodic_fork_parent();
     strategy_install_fork_parent();
     g_init_lock.unlock();
@@ -63,6 +66,7 @@ void fork_child() {
     large_cache_fork_child();
     os::background_fork_child();  // the purge thread does not exist here; the next poll starts one
     telemetry_fork_child();
+    learn::playbook_fork_child();
     periodic_fork_child();
     strategy_install_fork_child();
     g_init_lock.reset_in_child();
@@ -93,6 +97,7 @@ __attribute__((constructor(101))) void hakmem_constructor() {
 }
 
 __attribute__((destructor(101))) void hakmem_destructor() {
+    learn::learner_save();  // what the learner learned, into the playbook
     if (option_get(Option::kShowStats)) hak_print_stats();
     if (const char* path = option_get_string(Option::kStatsJson)) {
         if (hak_write_stats_json(path) != HAK_OK) os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);

@@ -2,10 +2,17 @@
 // reads them) and what the unit tests vary.
 #pragma once
 #include <cstdint>
+#include <ctime>
 
 #include "learn/cost.h"
 
 namespace hakmem::learn {
+
+inline uint64_t unix_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec);
+}
 
 struct LearnerConfig {
     // Epoch length. 100 ms: long enough for getrusage's tick-granular CPU
@@ -20,6 +27,14 @@ struct LearnerConfig {
     uint32_t default_every = 4;     // a non-default champion meets the default every n-th match
     CostWeights weights;
     uint64_t seed = 0x853c49e6748fea9bull;
+    // The playbook file (learn/playbook.h), or nullptr for none. Not owned:
+    // it must outlive the learner (learner_init passes a static buffer).
+    const char* playbook = nullptr;
+    // Scored epochs between playbook flushes (600 x 100 ms = a minute), so a
+    // long run keeps what it learned even if it never exits normally.
+    uint32_t flush_every = 600;
+    // Unix seconds, for the playbook's last_seen (tests count instead).
+    uint64_t (*unix_clock)() = &unix_seconds;
 };
 
 // Epochs to discard after switching between strategies with these purge

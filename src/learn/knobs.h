@@ -1,9 +1,9 @@
 // The Strategy knobs the learner may turn, each with the grid of values it
 // moves along. A mutation moves one knob one step of its grid.
 //
-// Left out: purge_thread (the learner runs on that thread) and, for now,
-// nothing else. The grids span what the headroom measurement
-// (docs/BENCHMARKS.md) tried around the defaults.
+// Left out: purge_thread (the learner runs on that thread). The grids are
+// what the headroom measurement (docs/BENCHMARKS.md) found worth trying
+// around the defaults (learn/knobs.cpp says what was dropped and why).
 #pragma once
 #include <cstdint>
 

@@ -1,9 +1,11 @@
 #include "learn/learner.h"
 
 #include <cmath>
+#include <ctime>
 
 #include "large/strategy_install.h"
 #include "learn/page_hinkley.h"
+#include "learn/playbook.h"
 #include "learn/signals.h"
 #include "learn/tournament.h"
 #include "learn/ucb1.h"
@@ -24,6 +26,21 @@ constexpr double kChangeDelta = 0.5;
 constexpr double kChangeLambda = 6.0;
 constexpr uint32_t kChangeMinSamples = 10;
 
+// The playbook: looked up once the signature has settled (after this many
+// epochs) and again on each phase change; entries within this distance of
+// the signature count as the same workload (log2 units: about a doubling
+// of the rate or the heap on one axis).
+constexpr uint64_t kLookupAfterEpochs = 10;
+constexpr double kPlaybookDistance = 1.5;
+// The signature the playbook sees: a moving average over epochs.
+constexpr double kSignatureWeight = 0.1;
+
+// What was last recorded for a candidate slot, so that records are deltas.
+struct Recorded {
+    uint32_t generation = 0;
+    uint32_t wins = 0, losses = 0, draws = 0;
+};
+
 struct State {
     Mode mode = Mode::kOff;
     bool active = false;
@@ -38,6 +55,13 @@ struct State {
     PageHinkley rate{kChangeDelta, kChangeLambda, kChangeMinSamples};
     PageHinkley live{kChangeDelta, kChangeLambda, kChangeMinSamples};
     uint64_t epochs = 0, switches = 0, phase_changes = 0, cpu_ns = 0;
+    Signature signature{};
+    bool lookup_due = false;
+    bool have_suggestion = false;
+    StrategyValues suggestion{};
+    uint64_t suggestions = 0;
+    bool suggestion_judged = false;
+    Recorded recorded[kMaxCandidates];
     EpochRecord history[kHistory];
     uint64_t history_count = 0;
 };
@@ -61,6 +85,56 @@ const Population& population(const State& s) {
 
 uint64_t job(uint64_t now_ms) { return learner_tick(now_ms); }
 
+// Takes the playbook's strategy for this workload, if it knows one, as the
+// next challenger (ELO only: UCB1 is the baseline without memory).
+void consult_playbook(State& s) {
+    s.lookup_due = false;
+    if (s.config.playbook == nullptr || s.mode != Mode::kElo) return;
+    PlaybookEntry e;
+    if (!playbook_lookup(s.signature, kPlaybookDistance, &e) || !strategy_valid(e.strategy)) return;
+    if (e.strategy == s.tournament.current()) return;
+    s.tournament.suggest(e.strategy, e.rating);
+    s.suggestion = e.strategy;
+    s.have_suggestion = true;
+    s.suggestion_judged = false;
+    ++s.suggestions;
+}
+
+// Records the results since the last record of every candidate that
+// played (deltas, as the playbook wants: a dethroned champion's loss counts
+// too) and whether the playbook's suggestion helped. Caller holds g_lock;
+// the file I/O is the caller's (playbook_flush). True if anything was recorded.
+bool record_results(State& s) {
+    if (s.config.playbook == nullptr || s.mode != Mode::kElo || s.epochs == 0) return false;
+    const Population& pop = s.tournament.population();
+    bool any = false;
+    for (unsigned i = 0; i < pop.size(); ++i) {
+        const Candidate& c = pop.at(i);
+        Recorded& r = s.recorded[i];
+        if (r.generation != c.generation) r = Recorded{c.generation, 0, 0, 0};
+        bool champion = i == pop.champion();
+        if (!champion && c.wins == r.wins && c.losses == r.losses && c.draws == r.draws) continue;
+        PlaybookEntry e{};
+        e.signature = s.signature;
+        e.strategy = c.strategy;
+        e.rating = c.rating;
+        e.wins = c.wins - r.wins, e.losses = c.losses - r.losses, e.draws = c.draws - r.draws;
+        if (s.have_suggestion && !s.suggestion_judged && c.strategy == s.suggestion) {
+            // Judged once: helpful if it holds the title, harmful once it
+            // played and does not.
+            if (champion) e.helpful = 1, s.suggestion_judged = true;
+            else if (c.played() > 0) e.harmful = 1, s.suggestion_judged = true;
+        }
+        // Only the champion's: the playbook's lookups prefer the latest title holder.
+        e.last_seen = champion ? s.config.unix_clock() : 0;
+        if (!playbook_record(e)) continue;
+        r.wins = c.wins, r.losses = c.losses, r.draws = c.draws;
+        any = true;
+    }
+    return any;
+}
+
+
 }  // namespace
 
 void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool on_background) {
@@ -80,6 +154,11 @@ void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool
         s.live.reset();
         s.epochs = s.switches = s.phase_changes = s.cpu_ns = 0;
         s.history_count = 0;
+        s.signature = Signature{};
+        s.lookup_due = false;
+        s.have_suggestion = s.suggestion_judged = false;
+        s.suggestions = 0;
+        for (Recorded& r : s.recorded) r = Recorded{};
         if (!s.active || !on_background) return;
     }
     if (g_job < 0) g_job = periodic_register("learn", &job, /*on_request=*/false, 0);
@@ -96,6 +175,8 @@ uint64_t learner_tick(uint64_t now_ms) {
     StrategyValues install{};
     bool want_install = false;
     uint64_t seen = 0;
+    bool flush = false;
+    const char* playbook = nullptr;
     uint64_t next = 0;
     {
         os::LockGuard guard(g_lock);
@@ -119,12 +200,18 @@ uint64_t learner_tick(uint64_t now_ms) {
         ++s.epochs;
         bool change = s.rate.add(sig.v[0]);
         change = s.live.add(sig.v[1]) || change;
+        for (unsigned d = 0; d < kSignatureDims; ++d)
+            s.signature.v[d] = s.epochs == 1 ? sig.v[d] : s.signature.v[d] + kSignatureWeight * (sig.v[d] - s.signature.v[d]);
+        if (s.epochs == kLookupAfterEpochs || change) s.lookup_due = true;
         unsigned ran = current_index(s);
         if (change) {
             ++s.phase_changes;
             if (s.mode == Mode::kElo) s.tournament.reopen(); else s.ucb1.reopen();
         }
+        if (s.lookup_due && !(s.mode == Mode::kElo && s.tournament.in_match())) consult_playbook(s);
         if (s.mode == Mode::kElo) s.tournament.on_epoch(cost); else s.ucb1.on_epoch(cost);
+        flush = s.config.flush_every != 0 && s.epochs % s.config.flush_every == 0 && record_results(s);
+        playbook = s.config.playbook;
         EpochRecord& r = s.history[s.history_count++ % kHistory];
         r.time_ms = now_ms;
         r.candidate = static_cast<uint16_t>(ran);
@@ -145,6 +232,8 @@ uint64_t learner_tick(uint64_t now_ms) {
     // Outside the lock: an install takes the caches' locks and trims them.
     // It fails only if the program installed a strategy meanwhile.
     bool frozen = want_install && !strategy_install_learned(install, seen);
+    // File I/O (under the playbook's own lock, which nothing else here takes).
+    if (flush) playbook_flush(playbook);
     uint64_t spent = os::thread_cpu_ns() - cpu_start;
     os::LockGuard guard(g_lock);
     g_state.cpu_ns += spent;
@@ -161,10 +250,24 @@ void learner_init() {
     if (mode == Mode::kOff) return;
     LearnerConfig config;
     config.epoch_ms = static_cast<uint32_t>(option_get(Option::kLearnEpochMs));
+    static char playbook[4096];
+    if (mode == Mode::kElo && playbook_default_path(playbook, sizeof playbook)) {
+        playbook_load(playbook);
+        config.playbook = playbook;
+    }
     learner_start(mode, config, os::now_ms());
     // The learner needs the background thread even in a program that frees
     // little: let the next safe point start it.
     os::background_want_thread();
+}
+
+void learner_save() {
+    const char* playbook = nullptr;
+    {
+        os::LockGuard guard(g_lock);
+        if (record_results(g_state) || playbook_pending() > 0) playbook = g_state.config.playbook;
+    }
+    if (playbook != nullptr) playbook_flush(playbook);
 }
 
 LearnerInfo learner_info() {
@@ -177,6 +280,7 @@ LearnerInfo learner_info() {
     info.switches = s.switches;
     info.phase_changes = s.phase_changes;
     info.cpu_ns = s.cpu_ns;
+    info.playbook_suggestions = s.suggestions;
     if (s.mode == Mode::kOff) return info;
     const Population& pop = population(s);
     info.matches = s.mode == Mode::kElo ? s.tournament.matches() : s.ucb1.pulls();

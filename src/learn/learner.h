@@ -35,6 +35,9 @@ void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool
 uint64_t learner_tick(uint64_t now_ms);
 // Stops learning (tests); the strategy in force stays.
 void learner_stop();
+// At exit (api/init.cpp) and from tests: records what was learned in the
+// playbook and flushes it.
+void learner_save();
 
 // One epoch of the history (HAKMEM_STATS_JSON carries it).
 struct EpochRecord {
@@ -59,6 +62,7 @@ struct LearnerInfo {
     bool frozen;
     uint64_t epochs, matches, switches, champion_changes, phase_changes;
     uint64_t cpu_ns;  // the learner's own CPU time
+    uint64_t playbook_suggestions;  // strategies taken from the playbook
     uint32_t champion, current, candidates;
     LearnerCandidateInfo candidate[kLearnerCandidates];
 };

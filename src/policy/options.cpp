@@ -57,6 +57,9 @@ constexpr OptionTable make_options() {
     // epochs are noise, longer ones leave few matches in a minute.
     set(Option::kLearnEpochMs, {"HAKMEM_LEARN_EPOCH_MS", Kind::kInt, 100, 10, 60000, nullptr,
                                 "the learner's epoch in ms: it scores and may switch strategy this often"});
+    // Unset: a file per program under $XDG_CACHE_HOME/hakmem (learn/playbook_path.cpp).
+    set(Option::kPlaybook, {"HAKMEM_PLAYBOOK", Kind::kString, 0, 0, 1, nullptr,
+                            "the learner's playbook file (off = none; unset = one per program in the user's cache)"});
 #define HAKMEM_OPTION_ROW(type, name, option, env_name, kind, def, min, max, names, doc) \
     set(Option::option, {env_name, Kind::kind, def, min, max, names, doc});
     HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_ROW)

@@ -20,6 +20,7 @@ enum class Option : int {
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
     kLearn,            // HAKMEM_LEARN: off | elo | ucb1 (learn/learner.h)
     kLearnEpochMs,     // HAKMEM_LEARN_EPOCH_MS: the learner's epoch
+    kPlaybook,         // HAKMEM_PLAYBOOK: the learner's playbook file, or "off" (learn/playbook.h)
 #define HAKMEM_OPTION_OF_FIELD(type, name, option, ...) option,
     HAKMEM_STRATEGY_FIELDS(HAKMEM_OPTION_OF_FIELD)
 #undef HAKMEM_OPTION_OF_FIELD
@@ -34,7 +35,7 @@ void options_init();
 // options_init and by tests, which cannot run as a setuid program.
 void options_load(bool ignore_environment);
 int64_t option_get(Option opt);
-// The text of a string option (HAKMEM_STATS_JSON), nullptr when unset.
+// The text of a string option (HAKMEM_STATS_JSON, HAKMEM_PLAYBOOK), nullptr when unset.
 const char* option_get_string(Option opt);
 void options_print();  // every option and its value (HAKMEM_VERBOSE)
 

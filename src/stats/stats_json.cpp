@@ -2,7 +2,6 @@
 
 #include "hakmem/hakmem.h"
 #include "policy/strategy.h"
-#include "stats/learner_report.h"
 #include "stats/stats.h"
 #include "stats/stats_fields.h"
 #include "telemetry/json_file.h"
@@ -26,7 +25,6 @@ void stats_write_json(JsonFile& j) {
     HAKMEM_STRATEGY_FIELDS(HAKMEM_JSON_STRATEGY)
 #undef HAKMEM_JSON_STRATEGY
     j.object_end();
-    learner_write_json(j);
 }
 
 }  // namespace hakmem

@@ -167,7 +167,7 @@ TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
     // but never wakes (purge_thread_wakeups stays 0, 32 MiB stay cached),
     // in most standalone runs; release passes. Skipped here so that it is
     // reported as skipped, not hidden; see the session notes.
-    GTEST_SKIP() << "KNOWN FAILURE under ASan: the forked child's purge thread never wakes (under investigation)";
+    if (!getenv("HAK_RUN_KNOWN")) GTEST_SKIP() << "KNOWN FAILURE under ASan: the forked child's purge thread never wakes (under investigation)";
 #endif
     Update([](hak_strategy_t* s) { s->purge_delay_ms = 50; });
     // Make sure this process has one.
@@ -196,8 +196,15 @@ TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
             if (ProcessRss() <= baseline + RssSlack(baseline)) break;
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        if (Stats().purge_thread_running != 1) return 21;
-        return ProcessRss() <= baseline + RssSlack(baseline) ? 0 : 22;
+        hak_stats_t end = Stats();
+        if (end.purge_thread_running != 1) return 21;
+        if (ProcessRss() <= baseline + RssSlack(baseline)) return 0;
+        fprintf(stderr, "RSS %llu KiB over a baseline of %llu KiB; purge thread wakeups %llu, large cache %llu B "
+                "resident, %llu B released\n", (unsigned long long)(ProcessRss() >> 10),
+                (unsigned long long)(baseline >> 10), (unsigned long long)(end.purge_thread_wakeups),
+                (unsigned long long)end.large_cache_bytes, (unsigned long long)end.large_cache_purged);
+        if (getenv("HAK_HANG")) { fprintf(stderr, "PID %d\n", (int)getpid()); sleep(60); }
+        return 22;
     });
     EXPECT_TRUE(r.ExitedWith(0)) << r.Describe();
 }

@@ -6,11 +6,14 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <string>
+#include <unistd.h>
 
 #include "hakmem/hakmem.h"
 #include "large/strategy_install.h"
 #include "learn/knobs.h"
 #include "learn/learner.h"
+#include "learn/playbook.h"
 #include "learn/signals.h"
 
 namespace hakmem::learn {
@@ -22,8 +25,8 @@ namespace {
 double Multiplier(const StrategyValues& s) {
     int a = 0, b = 0;
     for (unsigned i = 0; i < knob_count(); ++i) {
-        if (std::string(knob(i).name) == "purge_delay_ms") a = static_cast<int>(knob_index(knob(i), s)) - 1;
-        if (std::string(knob(i).name) == "large_cache_max") b = static_cast<int>(knob_index(knob(i), s)) - 3;
+        if (std::string(knob(i).name) == "purge_delay_ms") a = static_cast<int>(knob_index(knob(i), s)) - 0;
+        if (std::string(knob(i).name) == "large_cache_max") b = static_cast<int>(knob_index(knob(i), s)) - 1;
     }
     return 1.0 + 0.1 * (std::abs(a) + std::abs(b));
 }
@@ -127,6 +130,62 @@ TEST_F(LearnerTest, SettingAStrategyFreezesTheLearnerForGood) {
     EXPECT_TRUE(learner_info().frozen);
     EXPECT_EQ(strategy_snapshot().purge_delay_ms, 777u) << "the program's strategy stays";
     EXPECT_EQ(learner_tick(now + 200), 0u);
+}
+
+// Epochs until the champion is the landscape's best strategy (-1: never within `limit`).
+int EpochsToBest(uint64_t* now, int limit) {
+    for (int i = 0; i < limit; ++i) {
+        *now += 100;
+        if (learner_tick(*now) == 0) return -1;
+        LearnerInfo info = learner_info();
+        if (Multiplier(info.candidate[info.champion].strategy) < 1.0 + 1e-9) return i + 1;
+    }
+    return -1;
+}
+
+TEST_F(LearnerTest, ASecondRunWithThePlaybookFindsTheBestStrategySooner) {
+    char dir[] = "/tmp/hakmem-learner-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/program.playbook";
+    LearnerConfig config;
+    config.playbook = path.c_str();
+    static uint64_t seconds = 1700000000;
+    config.unix_clock = [] { return ++seconds; };  // every record a second later
+    playbook_reset();
+    ASSERT_EQ(playbook_load(path.c_str()), 0u) << "no file yet: an empty playbook";
+
+    strategy_install(strategy_defaults());
+    uint64_t now = 1000000;
+    learner_start(Mode::kElo, config, now, false);
+    int first = EpochsToBest(&now, 40000);
+    ASSERT_GT(first, 0) << "the first run finds the best strategy on its own";
+    Tick(&now, 100);
+    learner_save();
+    learner_stop();
+    EXPECT_GT(playbook_size(), 0u);
+
+    // A new process of the same program: the file is all it has.
+    playbook_reset();
+    ASSERT_GT(playbook_load(path.c_str()), 0u);
+    strategy_install(strategy_defaults());
+    g_signals = Signals{};
+    learner_start(Mode::kElo, config, now, false);
+    int second = EpochsToBest(&now, 40000);
+    EXPECT_GT(second, 0);
+    RecordProperty("epochs_first_run", first);
+    RecordProperty("epochs_second_run", second);
+    EXPECT_LT(second, first / 2) << "the playbook's strategy is tried as soon as the workload is recognised";
+    EXPECT_EQ(learner_info().playbook_suggestions, 1u);
+    learner_save();
+    learner_stop();
+    PlaybookEntry best;
+    ASSERT_TRUE(playbook_lookup(Signature{}, 1e9, &best));
+    EXPECT_GE(best.helpful, 1u) << "the suggestion won the title: marked helpful";
+
+    playbook_reset();
+    unlink(path.c_str());
+    unlink((path + ".lock").c_str());
+    rmdir(dir);
 }
 
 }  // namespace

@@ -62,9 +62,9 @@ LearnerConfig Config(uint64_t seed) {
 }
 
 TEST(Tournament, WalksToAKnownBestStrategyAndExploresAtMostItsShare) {
-    // Defaults: purge delay index 3 (250 ms), large cache index 2 (64 MiB).
+    // Defaults: purge delay index 2 (250 ms), large cache index 0 (64 MiB).
     // Best: 10 ms and 256 MiB, three steps away (1.3x the best's cost).
-    Landscape cost{1, 3};
+    Landscape cost{0, 1};
     ASSERT_DOUBLE_EQ(cost(strategy_defaults()), 1.3);
     int reached = 0;
     for (uint64_t seed = 1; seed <= 5; ++seed) {
@@ -80,7 +80,7 @@ TEST(Tournament, WalksToAKnownBestStrategyAndExploresAtMostItsShare) {
 }
 
 TEST(Tournament, KeepsTheDefaultWhereTheDefaultIsBest) {
-    Landscape cost{3, 2};
+    Landscape cost{2, 0};
     for (uint64_t seed = 1; seed <= 3; ++seed) {
         Tournament t;
         t.init(strategy_defaults(), Config(seed));
@@ -91,7 +91,7 @@ TEST(Tournament, KeepsTheDefaultWhereTheDefaultIsBest) {
 }
 
 TEST(Tournament, AChampionWorseThanTheDefaultIsFoundOutWhenTheLandscapeChanges) {
-    Landscape first{1, 3}, second{3, 2};
+    Landscape first{0, 1}, second{2, 0};
     Tournament t;
     t.init(strategy_defaults(), Config(9));
     Drive(t, first, 20000, 9);
@@ -102,7 +102,7 @@ TEST(Tournament, AChampionWorseThanTheDefaultIsFoundOutWhenTheLandscapeChanges) 
 }
 
 TEST(Ucb1, SettlesOnTheBestOfItsArms) {
-    Landscape cost{1, 3};
+    Landscape cost{0, 1};
     for (uint64_t seed = 1; seed <= 3; ++seed) {
         Ucb1 u;
         u.init(strategy_defaults(), Config(seed));

@@ -1,7 +1,7 @@
 // The learner seen from outside: hak_get_learner_stats, its part of the
 // HAKMEM_SHOW_STATS summary (the ratings table and the champion), and its
 // part of the JSON report (the candidates and the epoch history, so a run
-// can be plotted).
+// can be plotted). api/ puts these beside the stats layer's parts.
 #pragma once
 
 struct hak_learner_stats;

@@ -1,4 +1,4 @@
-#include "stats/learner_report.h"
+#include "learn/learner_report.h"
 
 #include <cstddef>
 #include <cstring>
