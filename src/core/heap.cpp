@@ -21,13 +21,11 @@
 #include "core/remote_free.h"
 #include "core/segment_map.h"
 #include "core/thread_heap.h"
-#include "large/large.h"
 #include "os/background.h"
 #include "os/os_clock.h"
 #include "os/os_memory.h"
 #include "os/os_print.h"
 #include "policy/strategy.h"
-#include "telemetry/telemetry.h"
 
 namespace hakmem {
 
@@ -422,32 +420,12 @@ bool free_pointer_valid(void* p) {
     return true;
 }
 
-void heap_free_generic(void* p) {
-    if (p == nullptr) return;  // the fast path's segment-map test sends null here
-    if constexpr (kSecure) {
-        if (secure_zero_owns(p)) {
-            bool shared = false;
-            HeapCounters& c = counters_for(t_heap, &shared);
-            if (shared) c.frees[0].add_shared(1); else c.frees[0].add(1);
-            return secure_zero_free(p);
-        }
-    }
-    if (!free_pointer_valid(p)) return;
-    Segment* seg = segment_of(p);
-    if (seg->kind == SegmentKind::kLarge) {
-        large_free(seg, p);
-        return;
-    }
-    Page* page = page_of(seg, p);
-    // A sampled block (telemetry/sampled_heap.h): its heap is never a thread's.
-    if (seg->heap.load(std::memory_order_relaxed) == &g_sampled_heap) {
-        telemetry_free_small(static_cast<Block*>(p));
-        return;
-    }
+void heap_free_remote(Block* block) {
+    Page* page = page_of(segment_of(block), block);
     bool shared = false;
     HeapCounters& c = counters_for(t_heap, &shared);
     if (shared) c.frees[page->size_class].add_shared(1); else c.frees[page->size_class].add(1);
-    page_free_remote(page, static_cast<Block*>(p));  // the last touch of page and segment
+    page_free_remote(page, block);  // the last touch of page and segment
 }
 
 namespace {

@@ -14,10 +14,6 @@
 
 namespace hakmem {
 
-namespace telemetry {
-struct ThreadTelemetry;
-}
-
 // A per-thread counter: written only by its owner, read by anyone. The
 // owner's increment is one plain `add` to memory on x86-64 (no lock
 // prefix); an aligned 8-byte store is atomic there, so readers on other
@@ -80,9 +76,11 @@ struct Heap {
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
     std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
     Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)
-    // Sampler and sketch queue (telemetry/thread_telemetry.h), made on the
-    // first sample; stays with the heap when it is pooled and reused.
-    std::atomic<telemetry::ThreadTelemetry*> telemetry{nullptr};
+    // A slot for the telemetry layer's per-thread state (its sampler and
+    // sketch queue, telemetry/thread_telemetry.h), made on the first sample;
+    // stays with the heap when it is pooled and reused. Core only stores it
+    // (opaque: core names nothing of the layers above it).
+    std::atomic<void*> telemetry{nullptr};
 };
 
 // Every change of a class queue's head goes through here.
@@ -106,9 +104,10 @@ void heap_free_local_slow(Heap* heap, Block* block);
 // The owner freed the last live block of `page`, which is not its class's
 // only page: the page goes back to its segment.
 void heap_page_retire(Heap* heap, Block* block);
-// Frees `p` whose segment is not owned by the calling thread's heap:
-// a remote free, a large block, or an invalid pointer (reported).
-void heap_free_generic(void* p);
+// Frees a small or medium block, already validated (free_pointer_valid),
+// of a heap other than the calling thread's: a remote free, counted in the
+// caller's counters. After it the caller must not touch the block's page.
+void heap_free_remote(Block* block);
 // Releases free pages older than the purge delay (all with force), and
 // the memory of each class's kept empty page once it has stayed empty that
 // long. Owner only.
@@ -131,7 +130,8 @@ HeapCounters& counters_for(Heap* heap, bool* shared);
 // may be unmapped (segment map first); reports and returns false if not.
 // The owner's free fast path makes only its cheap part (alignment and the
 // segment map: segment_map_may_own); the block-start test costs a division,
-// which the generic path, realloc, usable_size and the checked build pay.
+// which the generic path (dispatch/), realloc, usable_size and the checked
+// build pay.
 bool free_pointer_valid(void* p);
 
 }  // namespace hakmem
