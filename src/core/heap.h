@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/intrusive_list.h"
 #include "core/page.h"
 #include "core/segment.h"
 #include "core/size_class.h"
@@ -46,7 +47,8 @@ struct HeapCounters {
 
 struct Heap {
     constexpr Heap() = default;
-    // The empty heap: every queue points at the never-written empty page.
+    // The empty heap: every queue is empty, its head and every direct entry
+    // the never-written empty page.
     constexpr explicit Heap(Page* empty) {
         for (Page*& p : pages) p = empty;
         for (Page*& p : direct) p = empty;
@@ -58,19 +60,22 @@ struct Heap {
     // at rest it is >= 0. Never written in g_empty_heap (no pop succeeds).
     int64_t sample_countdown = 0;
     // The queue head of the class of each size up to 1 KiB, so the fast path
-    // goes from size to page with one load (kept equal to pages[] by
-    // set_queue_head).
+    // goes from size to page with one load; &g_empty_page when the queue is
+    // empty (kept equal to pages[] by core/heap_lists.h).
     Page* direct[kDirectSlots] = {};
-    Page* pages[kNumClasses] = {};  // head of each class queue; &g_empty_page when empty
-    Page* tails[kNumClasses] = {};  // last page of each class queue (when not empty)
+    // The lists below are core/heap_lists.h's; Page::next/prev link a page
+    // into one of them at a time (class queue, full list or purge list).
+    // Class queues: each class's pages with free blocks or room to carve,
+    // heads and tails in two arrays (heap_class_queue makes the list).
+    Page* pages[kNumClasses] = {};      // heads; &g_empty_page when empty
+    Page* tails[kNumClasses] = {};      // nullptr when empty
     HeapCounters counters;
-    Page* full_head = nullptr;          // pages with no free block
-    Segment* segments[2] = {};          // owned small / medium segments; those with a free page first
+    IntrusiveList<Page> full;           // pages with no free block
+    IntrusiveList<Segment> segments[2]; // owned small / medium segments; those with a free page first
     // Free pages waiting for the purge delay, oldest first. Under purge_lock:
-    // besides the owner, heap_decay (another thread) may release them.
+    // besides the owner, heap_decay_all (another thread) may release them.
     os::SpinLock purge_lock;
-    Page* purge_head = nullptr;
-    Page* purge_tail = nullptr;
+    IntrusiveList<Page> purge;
     uint64_t purge_due_ms = 0;          // next time the purge list needs a look
     uint64_t slow_calls = 0;            // refills, to read the clock on every 8th only
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
@@ -83,14 +88,8 @@ struct Heap {
     std::atomic<void*> telemetry{nullptr};
 };
 
-// Every change of a class queue's head goes through here.
-inline void set_queue_head(Heap* heap, unsigned cls, Page* page) {
-    heap->pages[cls] = page;
-    for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i) heap->direct[i] = page;
-}
-
-// The heap of threads that have not allocated yet: every class queue points
-// at g_empty_page, so the first malloc falls into the slow path, which
+// The heap of threads that have not allocated yet: every class queue is
+// empty (its head g_empty_page), so the first malloc falls into the slow path, which
 // creates the thread's real heap. Never written.
 extern Heap g_empty_heap;
 
