@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/alloc.h"
+#include "dispatch/dispatch.h"
 #include "large/large.h"
 #include "os/os_memory.h"
 

@@ -2,9 +2,10 @@
 #include "hakmem/hakmem.h"
 
 #include "api/alloc_ops.h"
-#include "core/alloc.h"
+#include "api/init.h"
 #include "core/heap.h"
 #include "core/segment.h"
+#include "dispatch/dispatch.h"
 #include "large/large_cache.h"
 #include "large/strategy_install.h"
 #include "os/os_clock.h"
@@ -17,6 +18,8 @@
 #include "telemetry/telemetry.h"
 
 using namespace hakmem;
+
+HAK_LINK_LIBRARY_INIT;
 
 namespace {
 // The JSON report's objects before the telemetry's: the stats layer's and

@@ -2,19 +2,20 @@
 //
 // Start: hakmem must work from the very first malloc, which may come from
 // the dynamic loader or libc before any constructor has run. Nothing here
-// allocates; the first slow-path call runs hakmem_init(), which reads the
-// options (if the environment is not set up yet, defaults are used and the
-// constructor reads the options again once it is).
+// allocates; the first slow-path call runs process_init() (dispatch/), which
+// reads the options (if the environment is not set up yet, defaults are
+// used and the constructor reads the options again once it is).
 //
 // Fork: every global lock is taken before fork() and released (parent) or
 // reset (child) after, so the child never inherits a lock held by a thread
 // that does not exist in it.
-#include <atomic>
 #include <pthread.h>
 
+#include "api/init.h"
 #include "core/secure.h"
 #include "core/segment.h"
 #include "core/thread_heap.h"
+#include "dispatch/process_init.h"
 #include "hakmem/hakmem.h"
 #include "large/large_cache.h"
 #include "large/strategy_install.h"
@@ -25,20 +26,17 @@
 #include "learn/learner.h"
 #include "periodic/periodic.h"
 #include "policy/options.h"
-#include "policy/strategy.h"
 #include "stats/stats.h"
 #include "telemetry/telemetry.h"
 
-extern char** environ;
+extern "C" const char hakmem_library_init_linked = 1;
 
 namespace hakmem {
+
 namespace {
 
-std::atomic<int> g_init_state{0};  // 0 = not yet, 1 = done without environment, 2 = done
-os::Lock g_init_lock;
-
 void fork_prepare() {
-    g_init_lock.lock();
+    process_init_fork_prepare();
     periodic_fork_prepare();  // first: a running job holds it while it takes the locks below
     learn::playbook_fork_prepare();  // a flush holds it across file I/O only, no lock below
     strategy_install_fork_prepare();  // an install takes the caches' locks below
@@ -57,7 +55,7 @@ void fork_parent() {
     learn::playbook_fork_parent();
     periodic_fork_parent();
     strategy_install_fork_parent();
-    g_init_lock.unlock();
+    process_init_fork_parent();
 }
 void fork_child() {
     secure_locks_reset_in_child();
@@ -69,27 +67,11 @@ void fork_child() {
     learn::playbook_fork_child();
     periodic_fork_child();
     strategy_install_fork_child();
-    g_init_lock.reset_in_child();
+    process_init_fork_child();
 }
-
-}  // namespace
-
-void hakmem_init() {
-    if (g_init_state.load(std::memory_order_acquire) == 2) return;
-    os::LockGuard guard(g_init_lock);
-    int state = g_init_state.load(std::memory_order_relaxed);
-    if (state == 2 || (state == 1 && environ == nullptr)) return;
-    options_init();
-    strategy_install(strategy_from_options());
-    telemetry_init();
-    thread_heap_init_key();
-    g_init_state.store(environ != nullptr ? 2 : 1, std::memory_order_release);
-}
-
-namespace {
 
 __attribute__((constructor(101))) void hakmem_constructor() {
-    hakmem_init();
+    process_init();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     // From here on libc is up: the background thread may be started.
     periodic_init();

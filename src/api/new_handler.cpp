@@ -2,7 +2,7 @@
 
 #include <new>
 
-#include "core/alloc.h"
+#include "dispatch/dispatch.h"
 
 // libhakmem.so does not link libstdc++. This file's catch needs the C++
 // runtime's personality routine and catch helpers; as weak references they

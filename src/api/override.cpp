@@ -7,14 +7,17 @@
 #include <new>
 
 #include "api/alloc_ops.h"
+#include "api/init.h"
 #include "api/mallinfo.h"
 #include "api/new_handler.h"
-#include "core/alloc.h"
+#include "dispatch/dispatch.h"
 
 #define HAK_EXPORT extern "C" __attribute__((visibility("default")))
 #define HAK_EXPORT_CXX __attribute__((visibility("default")))
 
 using namespace hakmem;
+
+HAK_LINK_LIBRARY_INIT;
 
 HAK_EXPORT void* malloc(size_t size) { return alloc<true>(size); }
 HAK_EXPORT void free(void* p) { dealloc(p); }

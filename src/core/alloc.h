@@ -1,6 +1,8 @@
-// The fast paths of malloc and free, inlined into every entry point of the
-// API (hak_* and the malloc override alike), and the out-of-line slow
-// paths they fall into.
+// The fast paths of malloc and free: core's part, inlined into every entry
+// point of the API (hak_* and the malloc override alike) through
+// dispatch/dispatch.h, which binds them to the slow paths they fall into.
+// Core knows nothing of those slow paths (sampling, large blocks, frees of
+// other threads): a miss calls the function it was handed, as a tail call.
 //
 // malloc fast path: TLS heap -> class table -> queue head page -> pop.
 // No initialization check (an uninitialized thread's heap is g_empty_heap,
@@ -9,7 +11,7 @@
 // free fast path: segment map -> segment -> owned by this thread's heap? ->
 // not marked free? -> push on the page's local_free. Everything else (null,
 // pointers hakmem never mapped, remote frees, large blocks, the page's last
-// block, a full page, a double free) goes to the slow path.
+// block, a full page, a double free) goes to a slow path.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,17 +22,6 @@
 #include "core/thread_heap.h"
 
 namespace hakmem {
-
-// Any allocation the fast path does not serve. `site` is the call site
-// (return address or hak_callsite_t), carried to the slow path for
-// sampling. Returns nullptr with errno = ENOMEM on failure.
-__attribute__((noinline)) void* alloc_slow(size_t size, uintptr_t site);
-// The same, taking the site from its own return address: the fast path
-// tail-calls it, so that is the caller of malloc, and the fast path need
-// not load it.
-__attribute__((noinline)) void* alloc_slow_caller(size_t size);
-// A block aligned to `alignment` (power of two). Slow path only.
-void* alloc_aligned(size_t size, size_t alignment, uintptr_t site);
 
 // The malloc fast path. On a miss it tail-calls `slow(size)`, so a slow
 // function that reads its own return address sees the caller of the entry
@@ -44,8 +35,8 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
         size_t index = direct_index(size + kTailBytes);
         Page* page = heap->direct[index];
         Block* block = page->free;
-        // Telemetry's byte countdown: one subtract and one branch. When it
-        // turns negative this allocation is sampled (alloc_slow sees the
+        // The sampling byte countdown: one subtract and one branch. When it
+        // turns negative this allocation is sampled (the slow path sees the
         // negative countdown). Only after the pop check, so g_empty_heap's
         // countdown is never written.
         if (__builtin_expect(block != nullptr, 1) &&
@@ -60,14 +51,11 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
     return slow(size);
 }
 
-// malloc and friends: with an explicit site, or (kCallerSite) the caller's.
-template <bool kCallerSite = false>
-__attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 0) {
-    if constexpr (kCallerSite) return alloc_or(size, alloc_slow_caller);
-    return alloc_or(size, [site](size_t n) { return alloc_slow(n, site); });
-}
-
-__attribute__((always_inline)) inline void dealloc(void* p) {
+// The free fast path. A pointer it does not serve goes to `generic(p)`:
+// null, pointers whose chunk holds no segment, and blocks of segments the
+// calling thread does not own (remote, large, sampled, invalid).
+template <class Generic>
+__attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic) {
     if constexpr (kCheckedBuild) {
         if (p == nullptr || !free_pointer_valid(p)) return;
     }
@@ -77,7 +65,7 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
     // header read below is then always of a live segment. Interior pointers
     // that are 16-aligned are caught here only in the checked build.
     if (__builtin_expect(!segment_map_may_own(p), 0)) {
-        heap_free_generic(p);
+        generic(p);
         return;
     }
     // No small or medium block starts at a segment's first byte (the header
@@ -115,13 +103,12 @@ __attribute__((always_inline)) inline void dealloc(void* p) {
         heap_free_local_slow(heap, block);
         return;
     }
-    heap_free_generic(p);
+    generic(p);
 }
 
-// Usable size of a block returned by hakmem (0 for nullptr).
-size_t usable_size(const void* p);
-// The same for a pointer free_pointer_valid accepted.
-size_t usable_size_valid(const void* p);
+// The usable size of a small or medium block free_pointer_valid accepted
+// (the requested size in the secure build).
+size_t small_usable_size(const void* p);
 // The bytes a small or medium block could hold (its slot less the secure
 // build's tail word): what realloc may grow into in place.
 size_t usable_slot(const void* p);

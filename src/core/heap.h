@@ -7,16 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/intrusive_list.h"
 #include "core/page.h"
 #include "core/segment.h"
 #include "core/size_class.h"
 #include "os/os_lock.h"
 
 namespace hakmem {
-
-namespace telemetry {
-struct ThreadTelemetry;
-}
 
 // A per-thread counter: written only by its owner, read by anyone. The
 // owner's increment is one plain `add` to memory on x86-64 (no lock
@@ -50,7 +47,8 @@ struct HeapCounters {
 
 struct Heap {
     constexpr Heap() = default;
-    // The empty heap: every queue points at the never-written empty page.
+    // The empty heap: every queue is empty, its head and every direct entry
+    // the never-written empty page.
     constexpr explicit Heap(Page* empty) {
         for (Page*& p : pages) p = empty;
         for (Page*& p : direct) p = empty;
@@ -62,37 +60,36 @@ struct Heap {
     // at rest it is >= 0. Never written in g_empty_heap (no pop succeeds).
     int64_t sample_countdown = 0;
     // The queue head of the class of each size up to 1 KiB, so the fast path
-    // goes from size to page with one load (kept equal to pages[] by
-    // set_queue_head).
+    // goes from size to page with one load; &g_empty_page when the queue is
+    // empty (kept equal to pages[] by core/heap_lists.h).
     Page* direct[kDirectSlots] = {};
-    Page* pages[kNumClasses] = {};  // head of each class queue; &g_empty_page when empty
-    Page* tails[kNumClasses] = {};  // last page of each class queue (when not empty)
+    // The lists below are core/heap_lists.h's; Page::next/prev link a page
+    // into one of them at a time (class queue, full list or purge list).
+    // Class queues: each class's pages with free blocks or room to carve,
+    // heads and tails in two arrays (heap_class_queue makes the list).
+    Page* pages[kNumClasses] = {};      // heads; &g_empty_page when empty
+    Page* tails[kNumClasses] = {};      // nullptr when empty
     HeapCounters counters;
-    Page* full_head = nullptr;          // pages with no free block
-    Segment* segments[2] = {};          // owned small / medium segments; those with a free page first
+    IntrusiveList<Page> full;           // pages with no free block
+    IntrusiveList<Segment> segments[2]; // owned small / medium segments; those with a free page first
     // Free pages waiting for the purge delay, oldest first. Under purge_lock:
-    // besides the owner, heap_decay (another thread) may release them.
+    // besides the owner, heap_decay_all (another thread) may release them.
     os::SpinLock purge_lock;
-    Page* purge_head = nullptr;
-    Page* purge_tail = nullptr;
+    IntrusiveList<Page> purge;
     uint64_t purge_due_ms = 0;          // next time the purge list needs a look
     uint64_t slow_calls = 0;            // refills, to read the clock on every 8th only
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
     std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
     Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)
-    // Sampler and sketch queue (telemetry/thread_telemetry.h), made on the
-    // first sample; stays with the heap when it is pooled and reused.
-    std::atomic<telemetry::ThreadTelemetry*> telemetry{nullptr};
+    // A slot for the telemetry layer's per-thread state (its sampler and
+    // sketch queue, telemetry/thread_telemetry.h), made on the first sample;
+    // stays with the heap when it is pooled and reused. Core only stores it
+    // (opaque: core names nothing of the layers above it).
+    std::atomic<void*> telemetry{nullptr};
 };
 
-// Every change of a class queue's head goes through here.
-inline void set_queue_head(Heap* heap, unsigned cls, Page* page) {
-    heap->pages[cls] = page;
-    for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i) heap->direct[i] = page;
-}
-
-// The heap of threads that have not allocated yet: every class queue points
-// at g_empty_page, so the first malloc falls into the slow path, which
+// The heap of threads that have not allocated yet: every class queue is
+// empty (its head g_empty_page), so the first malloc falls into the slow path, which
 // creates the thread's real heap. Never written.
 extern Heap g_empty_heap;
 
@@ -106,9 +103,10 @@ void heap_free_local_slow(Heap* heap, Block* block);
 // The owner freed the last live block of `page`, which is not its class's
 // only page: the page goes back to its segment.
 void heap_page_retire(Heap* heap, Block* block);
-// Frees `p` whose segment is not owned by the calling thread's heap:
-// a remote free, a large block, or an invalid pointer (reported).
-void heap_free_generic(void* p);
+// Frees a small or medium block, already validated (free_pointer_valid),
+// of a heap other than the calling thread's: a remote free, counted in the
+// caller's counters. After it the caller must not touch the block's page.
+void heap_free_remote(Block* block);
 // Releases free pages older than the purge delay (all with force), and
 // the memory of each class's kept empty page once it has stayed empty that
 // long. Owner only.
@@ -131,7 +129,8 @@ HeapCounters& counters_for(Heap* heap, bool* shared);
 // may be unmapped (segment map first); reports and returns false if not.
 // The owner's free fast path makes only its cheap part (alignment and the
 // segment map: segment_map_may_own); the block-start test costs a division,
-// which the generic path, realloc, usable_size and the checked build pay.
+// which the generic path (dispatch/), realloc, usable_size and the checked
+// build pay.
 bool free_pointer_valid(void* p);
 
 }  // namespace hakmem

@@ -3,11 +3,14 @@
 #include <atomic>
 
 #include "core/thread_heap.h"
-#include "telemetry/telemetry.h"
+#include "os/os_lock.h"
 
 namespace hakmem {
 namespace {
 std::atomic<uint64_t> g_peak_bytes{0};
+// Heaps outside the registry (counters_register_heap); append-only.
+std::atomic<const Heap*> g_extra_heaps[kMaxExtraHeaps] = {};
+os::SpinLock g_extra_lock;  // serializes registrations (init only)
 
 void add_heap(const HeapCounters& c, MergedCounters* m, int64_t* bytes) {
     uint64_t allocs[kNumClasses];
@@ -31,7 +34,8 @@ MergedCounters counters_merge() {
     MergedCounters m{};
     int64_t bytes = 0;
     add_heap(g_orphan_counters, &m, &bytes);
-    add_heap(g_sampled_heap.counters, &m, &bytes);
+    for (const auto& slot : g_extra_heaps)
+        if (const Heap* h = slot.load(std::memory_order_acquire)) add_heap(h->counters, &m, &bytes);
     for (Heap* h = heap_registry_head(); h != nullptr; h = h->registry_next) {
         add_heap(h->counters, &m, &bytes);
         if (h->in_use) m.threads_active++;
@@ -40,6 +44,18 @@ MergedCounters counters_merge() {
     // a free counted before its allocation can make the sum dip below zero.
     m.bytes_current = bytes > 0 ? static_cast<uint64_t>(bytes) : 0;
     return m;
+}
+
+void counters_register_heap(const Heap* heap) {
+    os::Guard<os::SpinLock> guard(g_extra_lock);
+    for (auto& slot : g_extra_heaps) {
+        const Heap* h = slot.load(std::memory_order_relaxed);
+        if (h == heap) return;
+        if (h == nullptr) {
+            slot.store(heap, std::memory_order_release);
+            return;
+        }
+    }
 }
 
 void counters_sample_peak() {

@@ -61,17 +61,17 @@ void check_heap(const Heap* heap) {
             check_page(p);
             prev = p;
         }
-        if (prev != nullptr && heap->tails[cls] != prev) fail("class queue tail is not its last page", heap);
+        if (heap->tails[cls] != prev) fail("class queue tail is not its last page", heap);
         for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i)
             if (heap->direct[i] != heap->pages[cls]) fail("direct entry differs from its class queue head", heap);
     }
-    for (const Page* p = heap->full_head; p != nullptr; p = p->next) {
+    for (const Page* p = heap->full.front(); p != nullptr; p = p->next) {
         if (!p->in_full()) fail("page on the full list without the full bit", p);
         check_page(p);
     }
     for (unsigned k = 0; k < 2; ++k) {
         const Segment* prev = nullptr;
-        for (const Segment* seg = heap->segments[k]; seg != nullptr; seg = seg->next) {
+        for (const Segment* seg = heap->segments[k].front(); seg != nullptr; seg = seg->next) {
             HAK_ASSERT(1, seg->prev == prev, "heap segment list links");
             HAK_ASSERT(1, seg->kind == (k == 0 ? SegmentKind::kSmall : SegmentKind::kMedium),
                        "segment on the list of its kind");

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "core/intrusive_list.h"
 #include "core/remote_free.h"
 #include "core/secure.h"
 #include "core/segment_map.h"
@@ -17,25 +18,21 @@
 namespace hakmem {
 namespace {
 
-// A doubly linked list of segments under one lock.
+// A list of segments under one lock, oldest first, with its length.
 struct SegmentList {
     os::Lock lock;
-    Segment* head = nullptr;
-    Segment* tail = nullptr;
+    IntrusiveList<Segment> list;
     size_t count = 0;
     std::atomic<size_t> approx_count{0};  // count, readable without the lock
 
+    Segment* front() const { return list.front(); }
+    Segment* back() const { return list.back(); }
     void push_back(Segment* s) {
-        s->next = nullptr;
-        s->prev = tail;
-        if (tail) tail->next = s; else head = s;
-        tail = s;
+        list.push_back(s);
         approx_count.store(++count, std::memory_order_relaxed);
     }
     void remove(Segment* s) {
-        if (s->prev) s->prev->next = s->next; else head = s->next;
-        if (s->next) s->next->prev = s->prev; else tail = s->prev;
-        s->next = s->prev = nullptr;
+        list.remove(s);
         approx_count.store(--count, std::memory_order_relaxed);
     }
 };
@@ -92,10 +89,8 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind) {
     Segment* seg = nullptr;
     {
         os::LockGuard guard(g_cache.lock);
-        if (g_cache.head != nullptr) {
-            seg = g_cache.tail;  // the most recently freed is the most likely still resident
-            g_cache.remove(seg);
-        }
+        // The most recently freed is the most likely still resident.
+        if ((seg = g_cache.back()) != nullptr) g_cache.remove(seg);
     }
     if (seg == nullptr) {
         seg = static_cast<Segment*>(os::map_aligned(kSegmentSize, kSegmentSize));
@@ -126,13 +121,13 @@ void cache_purge(bool force, const StrategyValues& st) {
     Segment* to_unmap = nullptr;
     {
         os::LockGuard guard(g_cache.lock);
-        while (g_cache.count > max || (force && g_cache.head != nullptr)) {
-            Segment* s = g_cache.head;
+        while (g_cache.count > max || (force && g_cache.front() != nullptr)) {
+            Segment* s = g_cache.front();
             g_cache.remove(s);
             s->next = to_unmap;
             to_unmap = s;
         }
-        for (Segment* s = g_cache.head; s != nullptr; s = s->next) {
+        for (Segment* s = g_cache.front(); s != nullptr; s = s->next) {
             if (s->purged || now - s->free_time < delay) continue;
             // Keep the header page resident: it is rewritten on reuse anyway.
             os::purge(reinterpret_cast<uint8_t*>(s) + kSegmentHeaderSize, kSegmentSize - kSegmentHeaderSize, mode);
@@ -224,7 +219,7 @@ void segments_decay(bool force) {
     Segment* empty = nullptr;
     if (g_abandoned.approx_count.load(std::memory_order_relaxed) != 0 &&
         (force ? (g_abandoned.lock.lock(), true) : g_abandoned.lock.try_lock())) {
-        for (Segment* s = g_abandoned.head; s != nullptr;) {
+        for (Segment* s = g_abandoned.front(); s != nullptr;) {
             Segment* next = s->next;
             if (sweep_abandoned(s, now, st, force)) {
                 g_abandoned.remove(s);
@@ -247,7 +242,7 @@ Segment* segment_take_abandoned(SegmentKind kind) {
     // try_lock: another thread is already adopting; a fresh segment is fine.
     if (g_abandoned.approx_count.load(std::memory_order_relaxed) == 0 || !g_abandoned.lock.try_lock()) return nullptr;
     Segment* found = nullptr;
-    for (Segment* s = g_abandoned.head; s != nullptr; s = s->next) {
+    for (Segment* s = g_abandoned.front(); s != nullptr; s = s->next) {
         if (s->kind == kind) { found = s; break; }
     }
     if (found) g_abandoned.remove(found);

@@ -10,8 +10,6 @@ namespace hakmem {
 
 constinit thread_local Heap* t_heap __attribute__((tls_model("initial-exec"))) = &g_empty_heap;
 
-void hakmem_init();  // api/init.cpp
-
 namespace {
 
 os::Lock g_registry_lock;
@@ -71,7 +69,6 @@ void thread_heap_init_key() {
 Heap* thread_heap_get() {
     Heap* heap = t_heap;
     if (heap != &g_empty_heap) return heap;
-    hakmem_init();
     heap = heap_take_from_pool();
     if (heap == nullptr) return nullptr;
     heap_init(heap);

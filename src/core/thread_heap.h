@@ -10,12 +10,13 @@ namespace hakmem {
 extern constinit thread_local Heap* t_heap __attribute__((tls_model("initial-exec")));
 
 // The calling thread's heap, created on first use; nullptr only when the OS
-// refuses memory for it.
+// refuses memory for it. The caller has set the process up first
+// (dispatch/process_init.h): core calls nothing above it.
 Heap* thread_heap_get();
 // The first of every heap ever created (live or pooled), linked through
 // registry_next. Append-only and never unmapped: safe to walk without a lock.
 Heap* heap_registry_head();
-// Registers the thread-exit destructor; called once from init.
+// Registers the thread-exit destructor; called once from process_init.
 void thread_heap_init_key();
 
 // Fork handlers.

@@ -16,7 +16,6 @@
 #include "os/os_clock.h"
 #include "os/os_memory.h"
 #include "policy/strategy.h"
-#include "telemetry/telemetry.h"
 
 namespace hakmem {
 namespace {
@@ -153,7 +152,6 @@ void large_free(Segment* seg, void* p) {
         heap_corruption(p, "invalid pointer (inside a large block)");
         return;
     }
-    if (seg->large_sample.sampled) telemetry_free_large(seg);
     count(t_heap, false, seg->large_usable);
     // The whole block may have been written: resident and dirty from now on.
     size_t end = seg->large_offset + seg->large_usable;

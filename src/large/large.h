@@ -11,6 +11,7 @@
 // docs/ARCHITECTURE.md, "Large blocks".
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 #include "core/heap.h"
 
@@ -20,7 +21,11 @@ namespace hakmem {
 // 0 for the default 16). nullptr + ENOMEM on failure. Not zero-filled: calloc
 // clears what large_dirty_bytes reports.
 void* large_alloc(Heap* heap, size_t size, size_t alignment);
+// Frees the block at `p` (reported unless p is its start). A sampled
+// block's record (Segment::large_sample) is the caller's to take first.
 void large_free(Segment* seg, void* p);
+// Where the block of a large segment starts.
+inline void* large_block(Segment* seg) { return reinterpret_cast<uint8_t*>(seg) + seg->large_offset; }
 // Usable bytes from p to the end of its block.
 size_t large_usable(Segment* seg, const void* p);
 // Bytes from p on that may be non-zero (a reused mapping): what calloc clears.

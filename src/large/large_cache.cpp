@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/intrusive_list.h"
 #include "core/secure.h"
 #include "core/segment_map.h"
 #include "os/os_lock.h"
@@ -47,23 +48,8 @@ struct Entry {
     Entry* prev;
 };
 
-// Oldest first (head), newest last (tail).
-struct List {
-    Entry* head = nullptr;
-    Entry* tail = nullptr;
-
-    void push_back(Entry* e) {
-        e->next = nullptr;
-        e->prev = tail;
-        if (tail) tail->next = e; else head = e;
-        tail = e;
-    }
-    void remove(Entry* e) {
-        if (e->prev) e->prev->next = e->next; else head = e->next;
-        if (e->next) e->next->prev = e->prev; else tail = e->prev;
-        e->next = e->prev = nullptr;
-    }
-};
+// Oldest first (front), newest last (back).
+using List = IntrusiveList<Entry>;
 
 struct Cache {
     os::Lock lock;
@@ -93,7 +79,7 @@ struct Cache {
     static Entry* oldest(List* lists) {
         Entry* best = nullptr;
         for (unsigned b = 0; b < kBuckets; ++b) {
-            Entry* e = lists[b].head;
+            Entry* e = lists[b].front();
             if (e != nullptr && (best == nullptr || e->free_time < best->free_time)) best = e;
         }
         return best;
@@ -223,7 +209,7 @@ Segment* large_cache_take(size_t need) {
         bool fits = false;
         unsigned scanned = 0;
         for (unsigned b = bucket_of(need); b < kBuckets && !fits && scanned < kMaxScan; ++b) {
-            for (Entry* e = g_cache.resident[b].tail; e != nullptr && scanned < kMaxScan; e = e->prev, ++scanned) {
+            for (Entry* e = g_cache.resident[b].back(); e != nullptr && scanned < kMaxScan; e = e->prev, ++scanned) {
                 size_t cap = e->cap, r = e->resident;
                 if (cap < need && os::align_up(cap, kSegmentSize) < need) continue;
                 if (cap >= need && r >= need) {
@@ -240,7 +226,7 @@ Segment* large_cache_take(size_t need) {
         } else {
             // A purged mapping: page faults, but no mmap.
             for (unsigned b = bucket_of(need); b < kBuckets && best == nullptr; ++b) {
-                for (Entry* e = g_cache.purged[b].tail; e != nullptr; e = e->prev) {
+                for (Entry* e = g_cache.purged[b].back(); e != nullptr; e = e->prev) {
                     if (e->cap >= need || os::align_up(e->cap, kSegmentSize) >= need) {
                         best = e;
                         break;
@@ -339,7 +325,7 @@ uint64_t large_cache_decay(uint64_t now, bool force) {
             os::LockGuard guard(g_cache.lock);
             for (unsigned b = 0; b < kBuckets && !more; ++b) {
                 List& list = g_cache.resident[b];
-                while (Entry* e = list.head) {
+                while (Entry* e = list.front()) {
                     if (!force && now - e->free_time < age) break;
                     if (r.full() || r.unmaps_full()) { more = true; break; }
                     g_cache.remove_resident(e);

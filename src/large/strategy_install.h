@@ -1,5 +1,5 @@
 // Installing a Strategy: the one place a new strategy takes effect, whether
-// it comes from the HAKMEM_* options (api/init.cpp), hak_set_strategy, or
+// it comes from the HAKMEM_* options (dispatch/process_init.cpp), hak_set_strategy, or
 // later the learner. It publishes the values whole (policy/strategy.h) and
 // does what the change needs at once instead of at some later slow path:
 // the purge thread is allowed or stopped, caches now over a lowered bound

@@ -5,7 +5,7 @@
 // that is never any thread's t_heap, guarded by one lock (sampled
 // allocations are rare: one per ~T bytes allocated). Since its segments'
 // `heap` is never the freeing thread's heap, every free of a sampled block
-// misses the free fast path and reaches heap_free_generic, where one compare
+// misses the free fast path and reaches free_generic (dispatch/), where one compare
 // (seg->heap == &g_sampled_heap) sends it here; unsampled frees pay nothing.
 // The lock holder acts as the heap's owner, so frees from any thread are
 // local frees into it. Each block's SampleRecord is kept in a side table

@@ -7,6 +7,7 @@
 #include <new>
 #include <pthread.h>
 
+#include "core/heap_counters.h"
 #include "core/secure.h"
 #include "core/thread_heap.h"
 #include "large/large.h"
@@ -78,7 +79,7 @@ void record_sampled_free(const SampleRecord& r, uint64_t now_ns) {
 }  // namespace
 
 ThreadTelemetry* thread_telemetry(Heap* heap) {
-    ThreadTelemetry* t = heap->telemetry.load(std::memory_order_relaxed);
+    auto* t = static_cast<ThreadTelemetry*>(heap->telemetry.load(std::memory_order_relaxed));
     if (__builtin_expect(t != nullptr, 1)) return t;
     void* mem = os::map(sizeof(ThreadTelemetry));
     if (mem == nullptr) return nullptr;
@@ -147,6 +148,9 @@ void telemetry_free_large(Segment* seg) {
 }
 
 void telemetry_init() {
+    // The sampled heap is no thread's, so not in the heap registry: its
+    // blocks count in the stats through this.
+    counters_register_heap(&g_sampled_heap);
     bool on = option_get(Option::kTelemetry) != 0;
     int64_t bytes = option_get(Option::kSampleBytes);
     telemetry_set_sample_bytes(bytes > 0 ? static_cast<uint64_t>(bytes) : kDefaultSampleBytes, bytes > 0);

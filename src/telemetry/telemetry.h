@@ -3,19 +3,20 @@
 //
 // Code overview:
 //   alloc fast path (core/alloc.h)  heap->sample_countdown -= size; < 0 ->
-//   alloc_slow (core/alloc.cpp)     -> telemetry_sample_alloc      telemetry.cpp
+//   alloc_slow (dispatch/dispatch.cpp) -> telemetry_sample_alloc   telemetry.cpp
 //       sampled_heap_alloc | large_alloc + header record        sampled_heap.cpp
 //       record_alloc: site counters, size -> thread's queue      site_stats.cpp
-//   heap_free_generic (core/heap.cpp): seg->heap == &g_sampled_heap ->
+//   free_generic (dispatch/dispatch.cpp): seg->heap == &g_sampled_heap ->
 //       telemetry_free_small -> sampled_heap_free, record_free
-//   large_free (large/large.cpp): seg->large_sample.sampled ->
-//       telemetry_free_large -> record_free
+//   free_generic, a large block with seg->large_sample.sampled ->
+//       telemetry_free_large -> record_free, then large_free
 //   hak_get_site_stats / HAKMEM_SHOW_STATS / HAKMEM_STATS_JSON  report.cpp
 //
-// Core calls up into this layer only through the three hooks below, all on
-// paths that are already slow, and knows g_sampled_heap (one compare in
-// heap_free_generic, its counters in the stats merge); the fast paths know
-// nothing of telemetry but the countdown.
+// The dispatch layer above calls the three hooks below, all on paths that
+// are already slow, and knows g_sampled_heap (one compare in free_generic).
+// Core and large know nothing of telemetry but what they store for it: the
+// countdown the fast path keeps, the opaque Heap::telemetry slot and a large
+// block's Segment::large_sample record.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -35,9 +36,9 @@ inline constexpr int64_t kNeverSample = int64_t{1} << 62;
 // allocation is not sampled after all (telemetry off, the thread's first
 // countdown, out of memory) and the caller should allocate it normally.
 __attribute__((noinline)) void* telemetry_sample_alloc(Heap* heap, size_t size, uintptr_t site);
-// Frees a block of g_sampled_heap (heap_free_generic, after validation).
+// Frees a block of g_sampled_heap (free_generic, after validation).
 __attribute__((noinline)) void telemetry_free_small(Block* block);
-// Records the free of a sampled large block (large_free, before unmapping).
+// Records the free of a sampled large block (free_generic, before large_free).
 __attribute__((noinline)) void telemetry_free_large(Segment* seg);
 
 // Reads the options (after options_init); maps the site storage when on.

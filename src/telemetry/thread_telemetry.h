@@ -22,7 +22,7 @@ struct ThreadTelemetry {
 ThreadTelemetry* thread_telemetry(Heap* heap);
 // Existing state only (readers).
 inline ThreadTelemetry* thread_telemetry_if_any(Heap* heap) {
-    return heap->telemetry.load(std::memory_order_acquire);
+    return static_cast<ThreadTelemetry*>(heap->telemetry.load(std::memory_order_acquire));
 }
 
 }  // namespace hakmem::telemetry

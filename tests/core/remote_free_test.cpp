@@ -34,11 +34,17 @@ TEST(RemoteFree, TheFreeingThreadNeverTouchesTheSegmentAfterPublishingItsBlock) 
             hakmem::g_after_remote_push = ProtectSegment;
             int restored = -1;
             std::thread other([&] {
-                hak_free(p);
+                // Copies on this thread's stack: with the override, the
+                // std::thread state holding this lambda (and its captures)
+                // may itself live in the protected segment.
+                void* block = p;
+                hakmem::Segment* segment = seg;
+                int* result = &restored;
+                hak_free(block);
                 hakmem::g_after_remote_push = nullptr;
                 // At once, in this thread: its exit frees (the thread's own
                 // state, glibc's TLS vector) may live in the same segment.
-                restored = mprotect(seg, hakmem::kSegmentSize, PROT_READ | PROT_WRITE);
+                *result = mprotect(segment, hakmem::kSegmentSize, PROT_READ | PROT_WRITE);
             });
             other.join();
             return restored == 0 ? 0 : 40;
