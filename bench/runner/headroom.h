@@ -4,6 +4,7 @@
 // learner that picks among these strategies gain over the default?".
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -34,8 +35,12 @@ int confirm_rounds(int rounds);
 // the best of them again in confirmation rounds; each run is judged like a
 // normal bench run (verification, identity, checksum). Progress and
 // failures go to stderr, with each scenario's best when done.
+// `scenario_done` (may be empty) is called with all runs so far after each
+// scenario, so a long run can save what it has: an interrupted run keeps
+// its finished scenarios.
 std::vector<HeadroomRun> run_headroom(const std::string& scenario_exe, const Options& options,
-                                      const std::string& hakmem_lib);
+                                      const std::string& hakmem_lib,
+                                      const std::function<void(const std::vector<HeadroomRun>&)>& scenario_done);
 
 // Scores every scenario of report.runs into report.results.
 void score_headroom(HeadroomReport& report);

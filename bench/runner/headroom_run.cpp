@@ -18,16 +18,6 @@ namespace hakbench {
 
 namespace {
 
-std::vector<std::string> scenario_argv(const std::string& exe, const Options& o, const std::string& scenario) {
-  std::vector<std::string> argv = {exe,      "--scenario", scenario, "--size", run_size_name(o.size), "--seed",
-                                   std::to_string(o.seed), "--threads", std::to_string(o.threads)};
-  if (o.iterations) {
-    argv.push_back("--iterations");
-    argv.push_back(std::to_string(o.iterations));
-  }
-  return argv;
-}
-
 void progress(size_t done, size_t total, double elapsed, const HeadroomRun& r, int rounds) {
   static const bool tty = ::isatty(STDERR_FILENO);
   char line[256];
@@ -35,8 +25,8 @@ void progress(size_t done, size_t total, double elapsed, const HeadroomRun& r, i
   char what[64] = "FAILED";
   if (r.m.ok) std::snprintf(what, sizeof what, "cpu %.3f s, %.0f faults", r.m.cpu_s, r.m.faults);
   std::snprintf(line, sizeof line, "[%5zu/%zu %3d:%02d] %-13s %-18s %s %d/%d  %s", done, total, mins, secs,
-                r.scenario.c_str(), strategy_grid()[r.candidate].name.c_str(), r.confirm ? "confirm" : "round",
-                r.round, r.confirm ? confirm_rounds(rounds) : rounds, what);
+                r.scenario.c_str(), strategy_grid()[r.candidate].name.c_str(), r.confirm ? "confirm" : "round", r.round,
+                r.confirm ? confirm_rounds(rounds) : rounds, what);
   if (tty)
     std::cerr << "\r" << line << "\033[K" << (done == total ? "\n" : "") << std::flush;
   else
@@ -47,12 +37,14 @@ void progress(size_t done, size_t total, double elapsed, const HeadroomRun& r, i
 
 int confirm_rounds(int rounds) { return 2 * rounds; }
 
-std::vector<HeadroomRun> run_headroom(const std::string& exe, const Options& o, const std::string& lib) {
+std::vector<HeadroomRun> run_headroom(const std::string& exe, const Options& o, const std::string& lib,
+                                      const std::function<void(const std::vector<HeadroomRun>&)>& scenario_done) {
   const auto& grid = strategy_grid();
   const Target target{"hakmem", lib};
   const double timeout = timeout_for(o);
   const size_t per_round = round_order(grid.size(), 1, o.rounds).size();
-  const size_t per_scenario = static_cast<size_t>(o.rounds) * per_round + static_cast<size_t>(confirm_rounds(o.rounds)) * 3;
+  const size_t per_scenario =
+      static_cast<size_t>(o.rounds) * per_round + static_cast<size_t>(confirm_rounds(o.rounds)) * 3;
   const size_t total = o.scenarios.size() * per_scenario;
   const double start = now_s();
   size_t done = 0;
@@ -111,6 +103,7 @@ std::vector<HeadroomRun> run_headroom(const std::string& exe, const Options& o, 
                     h.confirmed.composite.median, h.control ? h.scores[h.control].composite.median : 1.0, h.noise);
       std::cerr << (::isatty(STDERR_FILENO) ? "\n" : "") << line;
     }
+    if (scenario_done) scenario_done(runs);
   }
   return runs;
 }

@@ -14,10 +14,14 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double part_value(const Measure& m, int part) {
   switch (part) {
-    case kCpu: return m.cpu_s;
-    case kFaults: return m.faults;
-    case kMeanRss: return m.mean_rss_kb;
-    default: return m.peak_rss_kb;
+    case kCpu:
+      return m.cpu_s;
+    case kFaults:
+      return m.faults;
+    case kMeanRss:
+      return m.mean_rss_kb;
+    default:
+      return m.peak_rss_kb;
   }
 }
 

@@ -38,14 +38,14 @@ struct HeadroomRun {
   std::string scenario;
   size_t candidate = 0;  // index in strategy_grid(); 0 is the default
   int round = 0;
-  size_t position = 0;   // in the round's order
+  size_t position = 0;  // in the round's order
   // A confirmation round (D B D, B the best of the main rounds): fresh
   // data for the best's ratio, free of the bias of picking the minimum.
   bool confirm = false;
   Measure m;
   double wall_s = 0;
   int rss_samples = 0;
-  std::string failure;   // when !m.ok
+  std::string failure;  // when !m.ok
 };
 
 // 0.4 cpu + 0.3 faults + 0.3 memory, each a ratio (1 = as the default).

@@ -29,8 +29,8 @@ void header(const HeadroomReport& r, std::ostream& out) {
   out << "- seed " << m.seed << ", threads " << m.threads << ", " << m.rounds
       << " rounds; a round runs the default, then two candidates, the default, two more ... "
          "(candidates rotated each round)\n";
-  out << "- composite = " << kCpuWeight << " CPU (user+sys) + " << kFaultWeight << " minor faults + "
-      << kMemoryWeight << " mean RSS (sampled every " << kHeadroomRssSampleMs
+  out << "- composite = " << kCpuWeight << " CPU (user+sys) + " << kFaultWeight << " minor faults + " << kMemoryWeight
+      << " mean RSS (sampled every " << kHeadroomRssSampleMs
       << " ms), each the ratio to the mean of the two default runs around the candidate; "
          "median [min-max] over rounds; below 1 beats the default\n";
   out << "- noise floor: the control (the default run as a candidate) - its largest distance from 1 "
@@ -114,7 +114,8 @@ void defaults(const HeadroomReport& r, std::ostream& out) {
 
 void legend(std::ostream& out) {
   out << "## The strategies\n\n| strategy | settings | why |\n|---|---|---|\n";
-  for (const Candidate& c : strategy_grid()) out << "| " << c.name << " | " << describe_env(c) << " | " << c.why << " |\n";
+  for (const Candidate& c : strategy_grid())
+    out << "| " << c.name << " | " << describe_env(c) << " | " << c.why << " |\n";
   out << "\n";
 }
 
@@ -124,36 +125,10 @@ void failures(const HeadroomReport& r, std::ostream& out) {
     if (run.m.ok) continue;
     if (!any) out << "## Failed runs\n\n";
     any = true;
-    out << "- " << run.scenario << " / " << strategy_grid()[run.candidate].name
-        << (run.confirm ? " confirmation" : "") << " round " << run.round << ": "
-        << run.failure << "\n";
+    out << "- " << run.scenario << " / " << strategy_grid()[run.candidate].name << (run.confirm ? " confirmation" : "")
+        << " round " << run.round << ": " << run.failure << "\n";
   }
   if (any) out << "\n";
-}
-
-std::string num(double v) {
-  if (std::isnan(v)) return "";
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
-
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-bool save(const std::string& path, const std::string& text, std::string* error) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) {
-    if (error) *error = "cannot write " + path;
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -180,16 +155,17 @@ bool write_headroom_csv(const HeadroomReport& r, const std::string& dir, std::st
   for (const ScenarioHeadroom& h : r.results) {
     for (size_t c = 1; c < grid.size(); ++c) {
       const CandidateScore& s = h.scores[c];
-      summary << quoted(h.scenario) << "," << quoted(grid[c].name) << "," << quoted(describe_env(grid[c])) << ","
-              << (h.best == c ? 1 : 0) << "," << (grid[c].is_control ? 1 : 0) << "," << (s.failed ? 1 : 0) << ","
-              << s.rounds << "," << s.wins << "," << num(s.composite.median) << "," << num(s.composite.min) << ","
-              << num(s.composite.max);
+      summary << csv_field(h.scenario) << "," << csv_field(grid[c].name) << "," << csv_field(describe_env(grid[c]))
+              << "," << (h.best == c ? 1 : 0) << "," << (grid[c].is_control ? 1 : 0) << "," << (s.failed ? 1 : 0) << ","
+              << s.rounds << "," << s.wins << "," << csv_number(s.composite.median) << ","
+              << csv_number(s.composite.min) << "," << csv_number(s.composite.max);
       for (int p = 0; p < kPartCount; ++p)
-        summary << "," << num(s.part[p].median) << "," << num(s.part[p].min) << "," << num(s.part[p].max);
-      summary << "," << num(h.noise);
+        summary << "," << csv_number(s.part[p].median) << "," << csv_number(s.part[p].min) << ","
+                << csv_number(s.part[p].max);
+      summary << "," << csv_number(h.noise);
       if (h.confirmed_candidate == c)
-        summary << "," << h.confirmed.rounds << "," << num(h.confirmed.composite.median) << ","
-                << num(h.confirmed.composite.min) << "," << num(h.confirmed.composite.max) << "\n";
+        summary << "," << h.confirmed.rounds << "," << csv_number(h.confirmed.composite.median) << ","
+                << csv_number(h.confirmed.composite.min) << "," << csv_number(h.confirmed.composite.max) << "\n";
       else
         summary << ",0,,,\n";
     }
@@ -198,12 +174,13 @@ bool write_headroom_csv(const HeadroomReport& r, const std::string& dir, std::st
   runs << "scenario,strategy,phase,round,position,ok,cpu_s,minor_faults,mean_rss_kb,rss_samples,peak_rss_kb,wall_s,"
           "failure\n";
   for (const HeadroomRun& run : r.runs)
-    runs << quoted(run.scenario) << "," << quoted(grid[run.candidate].name) << ","
-         << (run.confirm ? "confirm" : "main") << "," << run.round << ","
-         << run.position << "," << (run.m.ok ? 1 : 0) << "," << num(run.m.cpu_s) << "," << num(run.m.faults) << ","
-         << num(run.m.mean_rss_kb) << "," << run.rss_samples << "," << num(run.m.peak_rss_kb) << ","
-         << num(run.wall_s) << "," << quoted(run.failure) << "\n";
-  return save(dir + "/headroom.csv", summary.str(), error) && save(dir + "/headroom_runs.csv", runs.str(), error);
+    runs << csv_field(run.scenario) << "," << csv_field(grid[run.candidate].name) << ","
+         << (run.confirm ? "confirm" : "main") << "," << run.round << "," << run.position << "," << (run.m.ok ? 1 : 0)
+         << "," << csv_number(run.m.cpu_s) << "," << csv_number(run.m.faults) << "," << csv_number(run.m.mean_rss_kb)
+         << "," << run.rss_samples << "," << csv_number(run.m.peak_rss_kb) << "," << csv_number(run.wall_s) << ","
+         << csv_field(run.failure) << "\n";
+  return save_text(dir + "/headroom.csv", summary.str(), error) &&
+         save_text(dir + "/headroom_runs.csv", runs.str(), error);
 }
 
 }  // namespace hakbench

@@ -115,19 +115,30 @@ int headroom(const std::string& exe, const Options& opt, const ResolveEnv& env) 
   report.meta.iterations = opt.iterations;
   describe_machine(report.meta);
   report.library = lib;
-  report.scenarios = opt.scenarios;
   std::cerr << "hakmem-bench: headroom " << report.meta.size << " run, " << opt.scenarios.size()
             << " scenarios x " << strategy_grid().size() << " strategies x " << opt.rounds << " rounds, seed "
             << opt.seed << "\n";
-  report.runs = run_headroom(exe, opt, lib);
-  score_headroom(report);
-
-  std::ostringstream md;
-  write_headroom_markdown(report, md);
-  std::cout << md.str() << std::flush;
+  // Written after every scenario (the scenarios done so far), then once more
+  // at the end: a long run interrupted keeps what it finished.
   std::string error;
-  bool wrote = static_cast<bool>(std::ofstream(out->path / "headroom.md") << md.str());
-  wrote = write_headroom_csv(report, out->path.string(), &error) && wrote;
+  auto save = [&](const std::vector<HeadroomRun>& runs, std::ostream* also) {
+    report.runs = runs;
+    report.scenarios.clear();
+    for (const auto& s : opt.scenarios)
+      for (const HeadroomRun& r : runs)
+        if (r.scenario == s) {
+          report.scenarios.push_back(s);
+          break;
+        }
+    score_headroom(report);
+    std::ostringstream md;
+    write_headroom_markdown(report, md);
+    if (also) *also << md.str() << std::flush;
+    const bool ok = static_cast<bool>(std::ofstream(out->path / "headroom.md") << md.str());
+    return write_headroom_csv(report, out->path.string(), &error) && ok;
+  };
+  const auto runs = run_headroom(exe, opt, lib, [&](const std::vector<HeadroomRun>& so_far) { save(so_far, nullptr); });
+  const bool wrote = save(runs, &std::cout);
   if (!wrote) std::cerr << "hakmem-bench: " << (error.empty() ? "cannot write headroom.md" : error) << "\n";
   link_latest(*out);
   std::cerr << "hakmem-bench: results in " << out->path.string() << "\n";

@@ -86,8 +86,7 @@ ChildResult run_child(const ChildSpec& spec) {
   // exec_pipe closes on a successful exec: when sampling RSS, the parent
   // waits for that so no sample sees the forked copy of itself.
   int out_pipe[2], err_pipe[2], exec_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 ||
-      ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0 || ::pipe2(exec_pipe, O_CLOEXEC) != 0) {
     r.error = std::string("pipe: ") + std::strerror(errno);
     return r;
   }
@@ -141,7 +140,8 @@ ChildResult run_child(const ChildSpec& spec) {
     // nanosecond timeout, so sampling never spins on a sub-millisecond wait.
     double wait = left > 1.0 ? 1.0 : left;
     if (sample_s > 0 && next_sample - now < wait) wait = next_sample - now > 0 ? next_sample - now : 0;
-    const timespec ts{static_cast<time_t>(wait), static_cast<long>((wait - static_cast<double>(static_cast<time_t>(wait))) * 1e9)};
+    const auto ns = static_cast<long long>(wait * 1e9);
+    const timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
     if (::ppoll(fds, 2, &ts, nullptr) < 0 && errno != EINTR) break;
     for (auto& f : fds) {
       if (f.fd < 0 || !(f.revents & (POLLIN | POLLHUP | POLLERR))) continue;

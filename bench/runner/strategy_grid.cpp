@@ -81,8 +81,8 @@ std::vector<Candidate> build() {
                    "keep more, longer: fewest faults"));
   g.push_back(make("lean", {{"HAKMEM_PURGE_DELAY_MS", "50"}, {"HAKMEM_LARGE_CACHE", "16m"}},
                    "keep less, shorter: least memory"));
-  g.push_back(make("free+delay=1s", {{"HAKMEM_PURGE_MODE", "free"}, {"HAKMEM_PURGE_DELAY_MS", "1000"}},
-                   "lazy release, late"));
+  g.push_back(
+      make("free+delay=1s", {{"HAKMEM_PURGE_MODE", "free"}, {"HAKMEM_PURGE_DELAY_MS", "1000"}}, "lazy release, late"));
   return g;
 }
 

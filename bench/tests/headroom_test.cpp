@@ -108,8 +108,8 @@ Measure measure(double cpu, double faults, double mean_rss, double peak_rss) {
 }
 
 TEST(HeadroomScore, RatiosAreToTheMeanOfTheTwoNeighbouringDefaultRuns) {
-  const PairedRatios r = paired_ratios(measure(1.0, 50, 300, 400), measure(0.8, 100, 200, 400),
-                                       measure(1.2, 100, 400, 400));
+  const PairedRatios r =
+      paired_ratios(measure(1.0, 50, 300, 400), measure(0.8, 100, 200, 400), measure(1.2, 100, 400, 400));
   EXPECT_DOUBLE_EQ(r.part[kCpu], 1.0);
   EXPECT_DOUBLE_EQ(r.part[kFaults], 0.5);
   EXPECT_DOUBLE_EQ(r.part[kMeanRss], 1.0);
@@ -151,9 +151,8 @@ TEST(HeadroomScore, BestIsTheLowestMedianCompositeAndTheControlSetsTheNoiseFloor
   const Measure d = measure(1, 100, 1000, 1000);
   // Candidate 2 halves the faults (composite 0.85); candidate 3 costs 10% more CPU.
   const Measure c2 = measure(1, 50, 1000, 1000), c3 = measure(1.1, 100, 1000, 1000);
-  const std::vector<std::vector<Measure>> rounds = {{d, measure(1.02, 100, 1000, 1000), c2, c3},
-                                                    {d, measure(0.97, 100, 1000, 1000), c2, c3},
-                                                    {d, d, c2, c3}};
+  const std::vector<std::vector<Measure>> rounds = {
+      {d, measure(1.02, 100, 1000, 1000), c2, c3}, {d, measure(0.97, 100, 1000, 1000), c2, c3}, {d, d, c2, c3}};
   const ScenarioHeadroom h = score_scenario("s", simulate(3, rounds), {false, true, false, false});
   EXPECT_EQ(h.control, 1u);
   EXPECT_EQ(h.best, 2u);
@@ -211,7 +210,7 @@ TEST(HeadroomScore, ConfirmationRoundsScoreTheBestApartAndDecideWhetherItBeatsTh
   EXPECT_EQ(h.confirmed.rounds, 2);
   EXPECT_NEAR(h.confirmed.composite.median, 0.99, 1e-12);
   EXPECT_NEAR(h.noise, 0.004, 1e-12);
-  EXPECT_TRUE(h.beyond_noise());  // 1% > 0.4%
+  EXPECT_TRUE(h.beyond_noise());              // 1% > 0.4%
   EXPECT_EQ(h.default_value[kCpu].count, 3);  // the main round's 3; confirmation defaults not counted
 }
 
