@@ -8,9 +8,7 @@
 
 namespace hakbench {
 
-namespace {
-
-std::string num(double v) {
+std::string csv_number(double v) {
   if (std::isnan(v)) return "";
   std::ostringstream s;
   s.precision(10);
@@ -19,14 +17,14 @@ std::string num(double v) {
 }
 
 // Quotes a field when it holds a comma, quote or newline.
-std::string field(const std::string& s) {
+std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
 
-bool save(const std::string& path, const std::string& text, std::string* error) {
+bool save_text(const std::string& path, const std::string& text, std::string* error) {
   std::ofstream f(path);
   f << text;
   if (!f) {
@@ -35,8 +33,6 @@ bool save(const std::string& path, const std::string& text, std::string* error) 
   }
   return true;
 }
-
-}  // namespace
 
 bool write_csv(const Report& r, const std::string& dir, std::string* error) {
   std::ostringstream summary;
@@ -48,11 +44,11 @@ bool write_csv(const Report& r, const std::string& dir, std::string* error) {
   summary << ",peak_live_kb_median,rounds\n";
   for (const Cell& c : r.cells) {
     if (!c.ran) continue;
-    summary << field(c.scenario) << "," << field(c.allocator) << "," << (c.failed ? 1 : 0) << "," << c.rank;
+    summary << csv_field(c.scenario) << "," << csv_field(c.allocator) << "," << (c.failed ? 1 : 0) << "," << c.rank;
     for (int m = 0; m < kMetricCount; ++m)
-      summary << "," << num(c.metric[m].median) << "," << num(c.metric[m].min) << ","
-              << num(c.metric[m].max) << "," << num(c.ratio[m]);
-    summary << "," << num(c.peak_live_kb.median) << "," << c.metric[kNsPerOp].count << "\n";
+      summary << "," << csv_number(c.metric[m].median) << "," << csv_number(c.metric[m].min) << ","
+              << csv_number(c.metric[m].max) << "," << csv_number(c.ratio[m]);
+    summary << "," << csv_number(c.peak_live_kb.median) << "," << c.metric[kNsPerOp].count << "\n";
   }
 
   std::ostringstream runs;
@@ -60,13 +56,13 @@ bool write_csv(const Report& r, const std::string& dir, std::string* error) {
   for (int m = 0; m < kMetricCount; ++m) runs << "," << metric_info(m).key;
   runs << ",ops,elapsed_ns,peak_live_bytes,checksum,malloc_lib,wall_s,failure\n";
   for (const RunRecord& run : r.runs) {
-    runs << field(run.scenario) << "," << field(run.allocator) << "," << run.round << "," << (run.ok ? 1 : 0);
-    for (int m = 0; m < kMetricCount; ++m) runs << "," << (run.ok ? num(run.values[m]) : "");
+    runs << csv_field(run.scenario) << "," << csv_field(run.allocator) << "," << run.round << "," << (run.ok ? 1 : 0);
+    for (int m = 0; m < kMetricCount; ++m) runs << "," << (run.ok ? csv_number(run.values[m]) : "");
     runs << "," << run.result.ops << "," << run.result.elapsed_ns << "," << run.result.peak_live_bytes << ","
-         << field(run.result.checksum) << "," << field(run.result.malloc_lib) << "," << num(run.wall_s) << ","
-         << field(run.failure) << "\n";
+         << csv_field(run.result.checksum) << "," << csv_field(run.result.malloc_lib) << "," << csv_number(run.wall_s)
+         << "," << csv_field(run.failure) << "\n";
   }
-  return save(dir + "/summary.csv", summary.str(), error) && save(dir + "/runs.csv", runs.str(), error);
+  return save_text(dir + "/summary.csv", summary.str(), error) && save_text(dir + "/runs.csv", runs.str(), error);
 }
 
 }  // namespace hakbench

@@ -32,17 +32,6 @@ std::string tail_lines(const std::string& text, size_t lines) {
   return out;
 }
 
-std::vector<std::string> scenario_argv(const Plan& plan, const std::string& scenario) {
-  const Options& o = plan.options;
-  std::vector<std::string> argv = {plan.scenario_exe, "--scenario", scenario, "--size", run_size_name(o.size),
-                                   "--seed", std::to_string(o.seed), "--threads", std::to_string(o.threads)};
-  if (o.iterations) {
-    argv.push_back("--iterations");
-    argv.push_back(std::to_string(o.iterations));
-  }
-  return argv;
-}
-
 void progress(size_t done, size_t total, double elapsed, const RunRecord& r, int rounds) {
   static const bool tty = ::isatty(STDERR_FILENO);
   char line[256];
@@ -58,6 +47,16 @@ void progress(size_t done, size_t total, double elapsed, const RunRecord& r, int
 }
 
 }  // namespace
+
+std::vector<std::string> scenario_argv(const std::string& exe, const Options& o, const std::string& scenario) {
+  std::vector<std::string> argv = {exe,      "--scenario", scenario, "--size", run_size_name(o.size), "--seed",
+                                   std::to_string(o.seed), "--threads", std::to_string(o.threads)};
+  if (o.iterations) {
+    argv.push_back("--iterations");
+    argv.push_back(std::to_string(o.iterations));
+  }
+  return argv;
+}
 
 double timeout_for(const Options& o) {
   if (o.timeout_s > 0) return o.timeout_s;
@@ -124,7 +123,7 @@ std::vector<RunRecord> run_plan(const Plan& plan) {
     // The checksum depends only on scenario and seed: every allocator and
     // every round must agree with the first successful run.
     std::string checksum;
-    const auto argv = scenario_argv(plan, scenario);
+    const auto argv = scenario_argv(plan.scenario_exe, o, scenario);
     for (int round = 1; round <= o.rounds; ++round) {
       for (const Target& t : plan.targets) {
         const ChildResult child = run_child(argv, t.preload, timeout);

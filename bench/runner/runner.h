@@ -29,6 +29,10 @@ std::vector<RunRecord> run_plan(const Plan& plan);
 RunRecord judge_run(const std::string& scenario, const Target& target, int round,
                     const ChildResult& child, const std::string& expected_checksum);
 
+// The scenario program's command line for one run of `scenario`.
+std::vector<std::string> scenario_argv(const std::string& scenario_exe, const Options& options,
+                                       const std::string& scenario);
+
 // Per-run time limit for a run size unless --timeout is given.
 double timeout_for(const Options& options);
 

@@ -25,5 +25,8 @@ std::string write_plot(const Report& report, const std::string& dir, std::string
 // Formatting shared by the writers.
 std::string format_number(double v);  // 3 significant digits, "-" for NaN
 std::string format_ratio(double v);   // "1.23", "-" for NaN
+std::string csv_number(double v);     // full precision, empty for NaN
+std::string csv_field(const std::string& s);  // quoted when it holds , " or a newline
+bool save_text(const std::string& path, const std::string& text, std::string* error);
 
 }  // namespace hakbench
