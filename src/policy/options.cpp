@@ -4,6 +4,7 @@
 
 #include "os/os_env.h"
 #include "os/os_print.h"
+#include "policy/unknown_options.h"
 
 namespace hakmem {
 namespace {
@@ -188,6 +189,9 @@ void options_init() {
 
 void options_load(bool ignore_environment) {
     options_parse_env(ignore_environment ? nullptr : environ, g_values, g_strings);
+    // Not in a setuid program: its environment is ignored, and echoing the
+    // invoking user's variable names to its stderr would serve no one.
+    if (!ignore_environment) options_warn_unknown(environ);
     g_initialized = true;
     if (g_values[static_cast<int>(Option::kVerbose)]) options_print();
 }

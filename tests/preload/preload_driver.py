@@ -268,6 +268,13 @@ def case_malformed_purge_delay(a):
     expect_one_warning(a, "HAKMEM_PURGE_DELAY_MS", "soon", r"\d")
 
 
+def case_unknown_option(a):
+    # A typo of HAKMEM_PURGE_DELAY_MS: one warning naming the option it meant, nothing else.
+    line = expect_one_warning(a, "HAKMEM_PURGE_DELAY", "0")
+    if "HAKMEM_PURGE_DELAY_MS" not in line:
+        raise Failure(f"the warning does not name the closest option HAKMEM_PURGE_DELAY_MS: {line!r}")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
