@@ -1,6 +1,8 @@
 // The hak_* C ABI: each function one line into namespace hakmem.
 #include "hakmem/hakmem.h"
 
+#include <unistd.h>
+
 #include "api/alloc_ops.h"
 #include "core/alloc.h"
 #include "core/heap.h"
@@ -48,8 +50,8 @@ HAK_API int hak_check_abi_version(uint32_t client) {
 
 HAK_API int hak_get_stats(hak_stats_t* out) { return stats_export(out); }
 HAK_API void hak_print_stats(void) {
-    stats_print();
-    telemetry_print_sites();
+    stats_print(STDERR_FILENO);
+    telemetry_print_sites(STDERR_FILENO);
 }
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
 HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, stats_write_json); }

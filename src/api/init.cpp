@@ -24,7 +24,7 @@
 #include "periodic/periodic.h"
 #include "policy/options.h"
 #include "policy/strategy.h"
-#include "stats/stats.h"
+#include "stats/exit_report.h"
 #include "telemetry/telemetry.h"
 
 extern char** environ;
@@ -85,17 +85,13 @@ namespace {
 
 __attribute__((constructor(101))) void hakmem_constructor() {
     hakmem_init();
+    exit_report_prepare();  // now, while stderr is surely the one the program was started with
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     // From here on libc is up: the background thread may be started.
     periodic_init();
 }
 
-__attribute__((destructor(101))) void hakmem_destructor() {
-    if (option_get(Option::kShowStats)) hak_print_stats();
-    if (const char* path = option_get_string(Option::kStatsJson)) {
-        if (hak_write_stats_json(path) != HAK_OK) os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);
-    }
-}
+__attribute__((destructor(101))) void hakmem_destructor() { exit_report_write(); }
 
 }  // namespace
 }  // namespace hakmem

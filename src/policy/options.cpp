@@ -12,7 +12,10 @@ namespace {
 // kSize: bytes, with an optional k/m/g suffix (binary units).
 // kString: the value is the environment string itself (a path); option_get
 // is 1 when it is set and non-empty.
-enum class Kind { kBool, kInt, kSize, kEnum, kString };
+// kBoolOrPath: a bool, or a path (any value containing '/', so that a typo
+// of "true" is a malformed value rather than a file name): option_get is 1
+// and option_get_string the path.
+enum class Kind { kBool, kInt, kSize, kEnum, kString, kBoolOrPath };
 
 struct OptionDesc {
     const char* env_name;
@@ -36,7 +39,8 @@ constexpr OptionTable make_options() {
     OptionTable t{};
     auto set = [&t](Option o, OptionDesc d) { t.rows[static_cast<int>(o)] = d; };
     set(Option::kVerbose, {"HAKMEM_VERBOSE", Kind::kBool, 0, 0, 1, nullptr, "print options at start and extra diagnostics"});
-    set(Option::kShowStats, {"HAKMEM_SHOW_STATS", Kind::kBool, 0, 0, 1, nullptr, "print a statistics summary at exit"});
+    set(Option::kShowStats, {"HAKMEM_SHOW_STATS", Kind::kBoolOrPath, 0, 0, 1, nullptr,
+                             "print a statistics summary at exit: 1 = to stderr, or a path containing '/' (%p = pid)"});
     // Telemetry: on by default, measured within its 2% budget (docs/ARCHITECTURE.md).
     // HAKMEM_SAMPLE_BYTES=0 keeps the adaptive rate starting at 512 KiB.
     set(Option::kTelemetry, {"HAKMEM_TELEMETRY", Kind::kBool, 1, 0, 1, nullptr, "call-site sampling and per-site statistics"});
@@ -140,6 +144,7 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
         case Kind::kInt: ok = parse_int(text, &v); break;
         case Kind::kSize: ok = parse_size(text, &v); break;
         case Kind::kString: v = *text != 0; ok = true; break;  // empty = unset
+        case Kind::kBoolOrPath: ok = strchr(text, '/') != nullptr ? (v = 1, true) : parse_bool(text, &v); break;
         case Kind::kEnum:
             for (int i = 0; d.names[i] != nullptr; ++i)
                 if (strcasecmp(text, d.names[i]) == 0) { v = i; ok = true; }
@@ -165,7 +170,9 @@ void options_parse_env(const char* const* envp, int64_t* values, const char** st
         values[i] = d.default_value;
         const char* text = os::env_find(envp, d.env_name);
         if (text != nullptr && !option_parse(static_cast<Option>(i), text, &values[i])) print_default(d);
-        strings[i] = d.kind == Kind::kString && values[i] ? text : nullptr;
+        bool is_path = (d.kind == Kind::kString && values[i]) ||
+                       (d.kind == Kind::kBoolOrPath && text != nullptr && values[i] && strchr(text, '/') != nullptr);
+        strings[i] = is_path ? text : nullptr;
     }
 }
 
@@ -204,7 +211,7 @@ void options_print() {
         const OptionDesc& d = kOptions[i];
         if (d.kind == Kind::kEnum)
             os::print_line("option %s=%s (%s)", d.env_name, d.names[g_values[i]], d.doc);
-        else if (d.kind == Kind::kString)
+        else if (d.kind == Kind::kString || (d.kind == Kind::kBoolOrPath && g_strings[i]))
             os::print_line("option %s=%s (%s)", d.env_name, g_strings[i] ? g_strings[i] : "", d.doc);
         else
             os::print_line("option %s=%lld (%s)", d.env_name, static_cast<long long>(g_values[i]), d.doc);

@@ -32,7 +32,8 @@ void options_init();
 // options_init and by tests, which cannot run as a setuid program.
 void options_load(bool ignore_environment);
 int64_t option_get(Option opt);
-// The text of a string option (HAKMEM_STATS_JSON), nullptr when unset.
+// The text of a string option (HAKMEM_STATS_JSON) or the path given to a
+// bool-or-path option (HAKMEM_SHOW_STATS=./stats.txt), nullptr when unset.
 const char* option_get_string(Option opt);
 void options_print();  // every option and its value (HAKMEM_VERBOSE)
 
