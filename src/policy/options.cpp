@@ -1,5 +1,6 @@
 #include "policy/options.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "os/os_env.h"
@@ -163,6 +164,59 @@ void option_range(Option opt, int64_t* min, int64_t* max) {
 }
 
 const char* option_name(Option opt) { return kOptions[static_cast<int>(opt)].env_name; }
+
+namespace {
+
+// 67108864 -> "64M": the largest binary unit that divides the value.
+void size_text(int64_t v, char* out, size_t n) {
+    constexpr struct { int64_t unit; const char* suffix; } kUnits[] = {{kMiB * kKiB, "G"}, {kMiB, "M"}, {kKiB, "k"}};
+    for (const auto& u : kUnits) {
+        if (v != 0 && v % u.unit == 0) {
+            snprintf(out, n, "%lld%s", static_cast<long long>(v / u.unit), u.suffix);
+            return;
+        }
+    }
+    snprintf(out, n, "%lld", static_cast<long long>(v));
+}
+
+}  // namespace
+
+void option_describe(Option opt, OptionText* out) {
+    const OptionDesc& d = kOptions[static_cast<int>(opt)];
+    out->name = d.env_name;
+    out->doc = d.doc;
+    switch (d.kind) {
+        case Kind::kBool:
+            snprintf(out->kind, sizeof out->kind, "bool");
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+        case Kind::kInt:
+            snprintf(out->kind, sizeof out->kind, "int %lld..%lld", static_cast<long long>(d.min),
+                     static_cast<long long>(d.max));
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+        case Kind::kSize:
+            snprintf(out->kind, sizeof out->kind, "size");
+            size_text(d.default_value, out->default_value, sizeof out->default_value);
+            break;
+        case Kind::kEnum: {
+            size_t len = static_cast<size_t>(snprintf(out->kind, sizeof out->kind, "enum "));
+            for (int i = 0; d.names[i] != nullptr && len < sizeof out->kind; ++i)
+                len += static_cast<size_t>(
+                    snprintf(out->kind + len, sizeof out->kind - len, "%s%s", i ? "|" : "", d.names[i]));
+            snprintf(out->default_value, sizeof out->default_value, "%s", d.names[d.default_value]);
+            break;
+        }
+        case Kind::kString:
+            snprintf(out->kind, sizeof out->kind, "string");
+            snprintf(out->default_value, sizeof out->default_value, "unset");
+            break;
+        case Kind::kBoolOrPath:
+            snprintf(out->kind, sizeof out->kind, "bool or path");
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+    }
+}
 
 void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {

@@ -44,6 +44,18 @@ bool option_parse(Option opt, const char* text, int64_t* out);
 void option_range(Option opt, int64_t* min, int64_t* max);
 // The environment variable that sets `opt` ("HAKMEM_...").
 const char* option_name(Option opt);
+// One row of the table as text, for `hakmem options` (tools/hakmem, which
+// prints the table generated from these rows at build time: the options
+// are written once, here). `kind` is how a value is written ("bool",
+// "int 0..3600000", "size", "enum dontneed|free", "string", "bool or path");
+// `default_value` as a user would write it (64M, large, unset).
+struct OptionText {
+    const char* name;
+    char kind[96];
+    char default_value[32];
+    const char* doc;
+};
+void option_describe(Option opt, OptionText* out);
 // What options_init does, on the environment block `envp` (NULL-terminated
 // "NAME=value" strings) instead of environ: fills values[] and strings[]
 // (Option::kCount entries each; strings point into envp) and warns once per
