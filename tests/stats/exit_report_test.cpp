@@ -3,6 +3,8 @@
 // program opened on descriptor 2 since, and can go to a file instead.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <vector>
 #include <algorithm>
 
+#include "os/stderr_copy.h"
 #include "policy/options.h"
 #include "probe_run.h"
 
@@ -87,6 +90,38 @@ TEST_F(ExitReport, AnUnwritablePathGivesOneWarningNamingIt) {
     ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
     EXPECT_EQ(run.err, "hakmem: warning: HAKMEM_SHOW_STATS: cannot write " + path + "\n");
     EXPECT_EQ(ListDir(dir_), "");
+}
+
+// ---- the kept copy itself (os/stderr_copy.h), in a child --------------------
+
+// What the child found, as its exit status: 0 = all held.
+int CheckKeptCopy() {
+    hakmem::os::stderr_forget_for_testing();
+    hakmem::os::stderr_keep();
+    int fd = hakmem::os::stderr_for_report();
+    if (fd < 512) return 1;  // not the high descriptor
+    if ((fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) return 2;  // would leak into programs it execs
+    struct stat kept, err;
+    if (fstat(fd, &kept) != 0 || fstat(STDERR_FILENO, &err) != 0) return 3;
+    if (kept.st_dev != err.st_dev || kept.st_ino != err.st_ino) return 4;  // not stderr's file
+    // The program replaces its copy with another file: the report goes to fd 2 if that is still stderr...
+    int other = open("/dev/null", O_WRONLY);
+    if (other < 0 || dup2(other, fd) != fd) return 5;
+    if (hakmem::os::stderr_for_report() != STDERR_FILENO) return 6;
+    // ...and nowhere when fd 2 is another file too.
+    if (dup2(other, STDERR_FILENO) != STDERR_FILENO) return 7;
+    if (hakmem::os::stderr_for_report() != -1) return 8;
+    return 0;
+}
+
+TEST(StderrCopy, IsAHighCloseOnExecCopyUsedOnlyWhileItIsStillStderrsFile) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) _exit(CheckKeptCopy());
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "CheckKeptCopy failed at step " << WEXITSTATUS(status);
 }
 
 // ---- the option's values ---------------------------------------------------
