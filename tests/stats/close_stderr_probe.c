@@ -3,6 +3,8 @@
  * With PROBE_REOPEN=path it then opens that file, which takes descriptor 2,
  * and writes its own line there: the report must not land in it.
  * PROBE_KEEP_STDERR=1 leaves stderr open (to see the report's warnings). */
+#include <hakmem/hakmem.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +12,11 @@
 #include <unistd.h>
 
 int main(void) {
-    char* volatile p = malloc(1000);
+    /* hak_* rather than malloc: sanitizer builds have no malloc override,
+     * and this call is what links hakmem (and its exit report) in there. */
+    char* volatile p = hak_malloc(1000);
     memset(p, 1, 1000);
-    free(p);
+    hak_free(p);
     if (getenv("PROBE_KEEP_STDERR") == NULL) close(2);
     const char* reopen = getenv("PROBE_REOPEN");
     if (reopen != NULL) {
