@@ -185,6 +185,8 @@ void option_describe(Option opt, OptionText* out) {
     const OptionDesc& d = kOptions[static_cast<int>(opt)];
     out->name = d.env_name;
     out->doc = d.doc;
+    snprintf(out->kind, sizeof out->kind, "?");  // a kind this function does not know yet
+    snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
     switch (d.kind) {
         case Kind::kBool:
             snprintf(out->kind, sizeof out->kind, "bool");

@@ -69,11 +69,11 @@ TEST(UnknownOptionWarning, AProcessPrintsOneLineNamingTheVariableAndTheClosestOp
 
 TEST(UnknownOptionWarning, AVariableSetTwiceIsWarnedAboutOnceAndKnownOnesNever) {
     ProbeRun run = RunProbe(HAKMEM_SECURE_PROBE,
-                            {"HAKMEM_LEARN_MODE=elo", "HAKMEM_LEARN_MODE=elo", "HAKMEM_PURGE_DELAY_MS=7"});
+                            {"HAKMEM_NO_SUCH_MODE=elo", "HAKMEM_NO_SUCH_MODE=elo", "HAKMEM_PURGE_DELAY_MS=7"});
     ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
     std::vector<std::string> lines = Lines(run.err);
     ASSERT_EQ(lines.size(), 1u) << run.err;
-    EXPECT_NE(lines[0].find("HAKMEM_LEARN_MODE is not a hakmem option"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("HAKMEM_NO_SUCH_MODE is not a hakmem option"), std::string::npos) << lines[0];
     EXPECT_EQ(run.fields["purge_delay_ms"], "7");
 }
 
