@@ -6,7 +6,8 @@
 // also through option_parse for each option. Checks:
 //   - no crash, no read outside the block (ASan);
 //   - every value lies within its option's range, and a string option is
-//     0 or 1 with its text pointing into the block;
+//     0 or 1 with its text pointing into the block (HAKMEM_SHOW_STATS: its
+//     text when the value is a path, one containing '/');
 //   - each option's value is what option_parse gives for the first line
 //     that names it (the lookup rule of getenv), or the default when that
 //     line is malformed or absent;
@@ -33,6 +34,8 @@ const char* name_of(int opt) { return hakmem::option_name(static_cast<Option>(op
 bool is_string_option(int opt) {
     return opt == static_cast<int>(Option::kStatsJson) || opt == static_cast<int>(Option::kPlaybook);
 }
+// A bool, or a path when the value contains '/'.
+constexpr int kBoolOrPathOption = static_cast<int>(Option::kShowStats);
 
 [[noreturn]] void fail(const char* what, int opt, long long value) {
     fprintf(stderr, "options_fuzz: %s: option %s, value %lld\n", what, name_of(opt), value);
@@ -84,6 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (is_string_option(opt)) {
             const char* want = first != nullptr && *first != '\0' ? first : nullptr;
             if (strings[opt] != want) fail("the string option does not point at its value", opt, values[opt]);
+        } else if (opt == kBoolOrPathOption) {
+            const char* want = first != nullptr && values[opt] == 1 && strchr(first, '/') != nullptr ? first : nullptr;
+            if (strings[opt] != want) fail("the bool-or-path option's path is not its value", opt, values[opt]);
         } else if (strings[opt] != nullptr) {
             fail("a number option has a string", opt, values[opt]);
         }

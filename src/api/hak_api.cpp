@@ -1,7 +1,10 @@
 // The hak_* C ABI: each function one line into namespace hakmem.
 #include "hakmem/hakmem.h"
 
+#include <unistd.h>
+
 #include "api/alloc_ops.h"
+#include "api/report.h"
 #include "api/init.h"
 #include "core/heap.h"
 #include "core/segment.h"
@@ -21,14 +24,13 @@ using namespace hakmem;
 
 HAK_LINK_LIBRARY_INIT;
 
-namespace {
-// The JSON report's objects before the telemetry's: the stats layer's and
-// the learner's (which sits above stats, so stats cannot call it).
-void write_report_objects(JsonFile& j) {
+// The report's parts from the layers below api: the stats layer's and the
+// learner's (which sits above stats, so stats cannot call it).
+void hakmem::report_summary_part(int fd) { learner_print(fd); }
+void hakmem::report_json_objects(JsonFile& j) {
     stats_write_json(j);
     learner_write_json(j);
 }
-}  // namespace
 
 extern "C" {
 
@@ -61,12 +63,12 @@ HAK_API int hak_check_abi_version(uint32_t client) {
 
 HAK_API int hak_get_stats(hak_stats_t* out) { return stats_export(out); }
 HAK_API void hak_print_stats(void) {
-    stats_print();
-    learner_print();
-    telemetry_print_sites();
+    stats_print(STDERR_FILENO);
+    learner_print(STDERR_FILENO);
+    telemetry_print_sites(STDERR_FILENO);
 }
 HAK_API int hak_get_site_stats(hak_site_stats_t* out, size_t* count) { return telemetry_site_stats(out, count); }
-HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, write_report_objects); }
+HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json(path, report_json_objects); }
 HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
 HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
 HAK_API int hak_get_learner_stats(hak_learner_stats_t* out) { return learner_export(out); }

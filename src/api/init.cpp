@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "api/init.h"
+#include "api/report.h"
 #include "core/secure.h"
 #include "core/segment.h"
 #include "core/thread_heap.h"
@@ -26,6 +27,8 @@
 #include "learn/learner.h"
 #include "periodic/periodic.h"
 #include "policy/options.h"
+#include "policy/strategy.h"
+#include "stats/exit_report.h"
 #include "stats/stats.h"
 #include "telemetry/telemetry.h"
 
@@ -72,6 +75,7 @@ void fork_child() {
 
 __attribute__((constructor(101))) void hakmem_constructor() {
     process_init();
+    exit_report_prepare();  // now, while stderr is surely the one the program was started with
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     // From here on libc is up: the background thread may be started.
     periodic_init();
@@ -80,10 +84,7 @@ __attribute__((constructor(101))) void hakmem_constructor() {
 
 __attribute__((destructor(101))) void hakmem_destructor() {
     learn::learner_save();  // what the learner learned, into the playbook
-    if (option_get(Option::kShowStats)) hak_print_stats();
-    if (const char* path = option_get_string(Option::kStatsJson)) {
-        if (hak_write_stats_json(path) != HAK_OK) os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);
-    }
+    exit_report_write(&report_summary_part, &report_json_objects);
 }
 
 }  // namespace

@@ -77,10 +77,10 @@ int learner_export(hak_learner_stats* out) {
     return HAK_OK;
 }
 
-void learner_print() {
+void learner_print(int fd) {
     learn::LearnerInfo info = learn::learner_info();
     if (info.mode == learn::Mode::kOff) return;
-    os::print_raw("hakmem learner: %s%s, %llu epochs, %llu %s, %llu switches, %llu phase changes, %.1f ms CPU\n",
+    os::print_to(fd, "hakmem learner: %s%s, %llu epochs, %llu %s, %llu switches, %llu phase changes, %.1f ms CPU\n",
                   mode_name(info.mode), info.frozen ? " (frozen by hak_set_strategy)" : "",
                   static_cast<unsigned long long>(info.epochs), static_cast<unsigned long long>(info.matches),
                   info.mode == learn::Mode::kElo ? "matches" : "pulls",
@@ -91,7 +91,7 @@ void learner_print() {
         const learn::LearnerCandidateInfo& c = info.candidate[i];
         char text[512];
         describe(c.strategy, d, text, sizeof text);
-        os::print_raw("hakmem learner: %s #%u rating %.0f  %u-%u-%u  %s\n", i == info.champion ? "*" : " ", i,
+        os::print_to(fd, "hakmem learner: %s #%u rating %.0f  %u-%u-%u  %s\n", i == info.champion ? "*" : " ", i,
                       c.rating, c.wins, c.draws, c.losses, text);
     }
 }

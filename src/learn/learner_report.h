@@ -11,6 +11,6 @@ class JsonFile;
 
 int learner_export(hak_learner_stats* out);
 // Nothing when the learner is off.
-void learner_print();
+void learner_print(int fd);
 void learner_write_json(JsonFile& j);
 }  // namespace hakmem

@@ -49,4 +49,21 @@ int create_unique_file(const char* base, char* path, size_t n) {
     return -1;
 }
 
+bool expand_pid_path(const char* path, char* out, size_t n) {
+    size_t len = 0;
+    for (const char* s = path; *s; ++s) {
+        if (s[0] == '%' && s[1] == 'p') {
+            int k = snprintf(out + len, n - len, "%d", static_cast<int>(getpid()));
+            if (k < 0 || static_cast<size_t>(k) >= n - len) return false;
+            len += static_cast<size_t>(k);
+            ++s;
+            continue;
+        }
+        if (len + 1 >= n) return false;
+        out[len++] = *s;
+    }
+    out[len] = 0;
+    return len > 0;
+}
+
 }  // namespace hakmem::os

@@ -16,4 +16,12 @@ namespace hakmem::os {
 // (ENAMETOOLONG when the name does not fit, EEXIST after 64 taken names).
 int create_unique_file(const char* base, char* path, size_t n);
 
+// `path` with each "%p" replaced by the process id, into `out` (`n` bytes).
+// False if it does not fit or is empty.
+// %p is for forked children: HAKMEM_STATS_JSON is inherited, so without it
+// every process of a fork tree writes the same file at exit and the last
+// writer wins (each write replaces the file whole: a reader sees one
+// process's complete report, never a mix); with it each has its own file.
+bool expand_pid_path(const char* path, char* out, size_t n);
+
 }  // namespace hakmem::os

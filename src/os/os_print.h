@@ -9,4 +9,7 @@ namespace hakmem::os {
 void print_line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Prints exactly the formatted text (no prefix, no newline added).
 void print_raw(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// print_raw to the descriptor `fd` (the exit report's target: a kept copy
+// of stderr or a file, stats/exit_report.h).
+void print_to(int fd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 }  // namespace hakmem::os

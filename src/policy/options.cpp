@@ -1,9 +1,11 @@
 #include "policy/options.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "os/os_env.h"
 #include "os/os_print.h"
+#include "policy/unknown_options.h"
 
 namespace hakmem {
 namespace {
@@ -11,7 +13,10 @@ namespace {
 // kSize: bytes, with an optional k/m/g suffix (binary units).
 // kString: the value is the environment string itself (a path); option_get
 // is 1 when it is set and non-empty.
-enum class Kind { kBool, kInt, kSize, kEnum, kString };
+// kBoolOrPath: a bool, or a path (any value containing '/', so that a typo
+// of "true" is a malformed value rather than a file name): option_get is 1
+// and option_get_string the path.
+enum class Kind { kBool, kInt, kSize, kEnum, kString, kBoolOrPath };
 
 struct OptionDesc {
     const char* env_name;
@@ -36,7 +41,8 @@ constexpr OptionTable make_options() {
     OptionTable t{};
     auto set = [&t](Option o, OptionDesc d) { t.rows[static_cast<int>(o)] = d; };
     set(Option::kVerbose, {"HAKMEM_VERBOSE", Kind::kBool, 0, 0, 1, nullptr, "print options at start and extra diagnostics"});
-    set(Option::kShowStats, {"HAKMEM_SHOW_STATS", Kind::kBool, 0, 0, 1, nullptr, "print a statistics summary at exit"});
+    set(Option::kShowStats, {"HAKMEM_SHOW_STATS", Kind::kBoolOrPath, 0, 0, 1, nullptr,
+                             "print a statistics summary at exit: 1 = to stderr, or a path containing '/' (%p = pid)"});
     // Telemetry: on by default, measured within its 2% budget (docs/ARCHITECTURE.md).
     // HAKMEM_SAMPLE_BYTES=0 keeps the adaptive rate starting at 512 KiB.
     set(Option::kTelemetry, {"HAKMEM_TELEMETRY", Kind::kBool, 1, 0, 1, nullptr, "call-site sampling and per-site statistics"});
@@ -151,6 +157,7 @@ bool option_parse(Option opt, const char* text, int64_t* out) {
         case Kind::kInt: ok = parse_int(text, &v); break;
         case Kind::kSize: ok = parse_size(text, &v); break;
         case Kind::kString: v = *text != 0; ok = true; break;  // empty = unset
+        case Kind::kBoolOrPath: ok = strchr(text, '/') != nullptr ? (v = 1, true) : parse_bool(text, &v); break;
         case Kind::kEnum:
             for (int i = 0; d.names[i] != nullptr; ++i)
                 if (strcasecmp(text, d.names[i]) == 0) { v = i; ok = true; }
@@ -170,13 +177,70 @@ void option_range(Option opt, int64_t* min, int64_t* max) {
 
 const char* option_name(Option opt) { return kOptions[static_cast<int>(opt)].env_name; }
 
+namespace {
+
+// 67108864 -> "64M": the largest binary unit that divides the value.
+void size_text(int64_t v, char* out, size_t n) {
+    constexpr struct { int64_t unit; const char* suffix; } kUnits[] = {{kMiB * kKiB, "G"}, {kMiB, "M"}, {kKiB, "k"}};
+    for (const auto& u : kUnits) {
+        if (v != 0 && v % u.unit == 0) {
+            snprintf(out, n, "%lld%s", static_cast<long long>(v / u.unit), u.suffix);
+            return;
+        }
+    }
+    snprintf(out, n, "%lld", static_cast<long long>(v));
+}
+
+}  // namespace
+
+void option_describe(Option opt, OptionText* out) {
+    const OptionDesc& d = kOptions[static_cast<int>(opt)];
+    out->name = d.env_name;
+    out->doc = d.doc;
+    snprintf(out->kind, sizeof out->kind, "?");  // a kind this function does not know yet
+    snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+    switch (d.kind) {
+        case Kind::kBool:
+            snprintf(out->kind, sizeof out->kind, "bool");
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+        case Kind::kInt:
+            snprintf(out->kind, sizeof out->kind, "int %lld..%lld", static_cast<long long>(d.min),
+                     static_cast<long long>(d.max));
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+        case Kind::kSize:
+            snprintf(out->kind, sizeof out->kind, "size");
+            size_text(d.default_value, out->default_value, sizeof out->default_value);
+            break;
+        case Kind::kEnum: {
+            size_t len = static_cast<size_t>(snprintf(out->kind, sizeof out->kind, "enum "));
+            for (int i = 0; d.names[i] != nullptr && len < sizeof out->kind; ++i)
+                len += static_cast<size_t>(
+                    snprintf(out->kind + len, sizeof out->kind - len, "%s%s", i ? "|" : "", d.names[i]));
+            snprintf(out->default_value, sizeof out->default_value, "%s", d.names[d.default_value]);
+            break;
+        }
+        case Kind::kString:
+            snprintf(out->kind, sizeof out->kind, "string");
+            snprintf(out->default_value, sizeof out->default_value, "unset");
+            break;
+        case Kind::kBoolOrPath:
+            snprintf(out->kind, sizeof out->kind, "bool or path");
+            snprintf(out->default_value, sizeof out->default_value, "%lld", static_cast<long long>(d.default_value));
+            break;
+    }
+}
+
 void options_parse_env(const char* const* envp, int64_t* values, const char** strings) {
     for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
         const OptionDesc& d = kOptions[i];
         values[i] = d.default_value;
         const char* text = os::env_find(envp, d.env_name);
         if (text != nullptr && !option_parse(static_cast<Option>(i), text, &values[i])) print_default(d);
-        strings[i] = d.kind == Kind::kString && values[i] ? text : nullptr;
+        bool is_path = (d.kind == Kind::kString && values[i]) ||
+                       (d.kind == Kind::kBoolOrPath && text != nullptr && values[i] && strchr(text, '/') != nullptr);
+        strings[i] = is_path ? text : nullptr;
     }
 }
 
@@ -200,6 +264,9 @@ void options_init() {
 
 void options_load(bool ignore_environment) {
     options_parse_env(ignore_environment ? nullptr : environ, g_values, g_strings);
+    // Not in a setuid program: its environment is ignored, and echoing the
+    // invoking user's variable names to its stderr would serve no one.
+    if (!ignore_environment) options_warn_unknown(environ);
     g_initialized = true;
     if (g_values[static_cast<int>(Option::kVerbose)]) options_print();
 }
@@ -212,7 +279,7 @@ void options_print() {
         const OptionDesc& d = kOptions[i];
         if (d.kind == Kind::kEnum)
             os::print_line("option %s=%s (%s)", d.env_name, d.names[g_values[i]], d.doc);
-        else if (d.kind == Kind::kString)
+        else if (d.kind == Kind::kString || (d.kind == Kind::kBoolOrPath && g_strings[i]))
             os::print_line("option %s=%s (%s)", d.env_name, g_strings[i] ? g_strings[i] : "", d.doc);
         else
             os::print_line("option %s=%lld (%s)", d.env_name, static_cast<long long>(g_values[i]), d.doc);

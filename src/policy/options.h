@@ -35,7 +35,9 @@ void options_init();
 // options_init and by tests, which cannot run as a setuid program.
 void options_load(bool ignore_environment);
 int64_t option_get(Option opt);
-// The text of a string option (HAKMEM_STATS_JSON, HAKMEM_PLAYBOOK), nullptr when unset.
+// The text of a string option (HAKMEM_STATS_JSON, HAKMEM_PLAYBOOK) or the
+// path given to a bool-or-path option (HAKMEM_SHOW_STATS=./stats.txt),
+// nullptr when unset.
 const char* option_get_string(Option opt);
 void options_print();  // every option and its value (HAKMEM_VERBOSE)
 
@@ -46,6 +48,18 @@ bool option_parse(Option opt, const char* text, int64_t* out);
 void option_range(Option opt, int64_t* min, int64_t* max);
 // The environment variable that sets `opt` ("HAKMEM_...").
 const char* option_name(Option opt);
+// One row of the table as text, for `hakmem options` (tools/hakmem, which
+// prints the table generated from these rows at build time: the options
+// are written once, here). `kind` is how a value is written ("bool",
+// "int 0..3600000", "size", "enum dontneed|free", "string", "bool or path");
+// `default_value` as a user would write it (64M, large, unset).
+struct OptionText {
+    const char* name;
+    char kind[96];
+    char default_value[32];
+    const char* doc;
+};
+void option_describe(Option opt, OptionText* out);
 // What options_init does, on the environment block `envp` (NULL-terminated
 // "NAME=value" strings) instead of environ: fills values[] and strings[]
 // (Option::kCount entries each; strings point into envp) and warns once per

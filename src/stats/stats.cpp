@@ -134,7 +134,7 @@ int stats_export(hak_stats* out) {
 }
 
 // The summary: one line per StatsLine, each field as "label value".
-void stats_print() {
+void stats_print(int fd) {
     hak_stats_t s = collect();
     for (const LineTitle& line : kLines) {
         char text[768];
@@ -152,7 +152,7 @@ void stats_print() {
         }
         HAKMEM_STATS_FIELDS(HAKMEM_SUMMARY)
 #undef HAKMEM_SUMMARY
-        os::print_raw("%s\n", text);
+        os::print_to(fd, "%s\n", text);
     }
 }
 

@@ -7,5 +7,5 @@ struct hak_stats;
 
 namespace hakmem {
 int stats_export(hak_stats* out);
-void stats_print();
+void stats_print(int fd);  // the summary, to `fd`
 }  // namespace hakmem

@@ -175,27 +175,6 @@ void write_site(JsonFile& j, const hak_site_stats_t& r, bool last) {
     j.raw(last ? "}\n" : "},\n");
 }
 
-// `path` with each "%p" replaced by the process id. False if it does not fit.
-// %p is for forked children: HAKMEM_STATS_JSON is inherited, so without it
-// every process of a fork tree writes the same file at exit and the last
-// writer wins (each write replaces the file whole: a reader sees one
-// process's complete report, never a mix); with it each has its own file.
-bool expand_path(const char* path, char* out, size_t n) {
-    size_t len = 0;
-    for (const char* s = path; *s; ++s) {
-        if (s[0] == '%' && s[1] == 'p') {
-            int k = snprintf(out + len, n - len, "%d", static_cast<int>(getpid()));
-            if (k < 0 || static_cast<size_t>(k) >= n - len) return false;
-            len += static_cast<size_t>(k);
-            ++s;
-            continue;
-        }
-        if (len + 1 >= n) return false;
-        out[len++] = *s;
-    }
-    out[len] = 0;
-    return len > 0;
-}
 
 }  // namespace
 
@@ -217,22 +196,22 @@ int telemetry_site_stats(hak_site_stats_t* out, size_t* count) {
     return HAK_OK;
 }
 
-void telemetry_print_sites() {
+void telemetry_print_sites(int fd) {
     if (!telemetry_enabled() || !telemetry::site_stats_ready()) {
-        os::print_raw("hakmem telemetry: off\n");
+        os::print_to(fd, "hakmem telemetry: off\n");
         return;
     }
     TelemetryCounters tc = telemetry_counters();
     char interval[16];
     bytes_text(interval, sizeof interval, tc.sample_bytes);
-    os::print_raw("hakmem telemetry: %llu samples (1 per %sB allocated%s), %llu sites, %llu folded samples\n",
-                  static_cast<unsigned long long>(tc.samples), interval, tc.adaptive ? " or less often, adaptive" : "",
-                  static_cast<unsigned long long>(tc.sites), static_cast<unsigned long long>(tc.folded_samples));
+    os::print_to(fd, "hakmem telemetry: %llu samples (1 per %sB allocated%s), %llu sites, %llu folded samples\n",
+                 static_cast<unsigned long long>(tc.samples), interval, tc.adaptive ? " or less often, adaptive" : "",
+                 static_cast<unsigned long long>(tc.sites), static_cast<unsigned long long>(tc.folded_samples));
     os::LockGuard guard(g_report_lock);
     uint32_t n = snapshot_sites(SiteTable::kEntries);
     if (n == 0) return;
-    os::print_raw("hakmem sites: %6s %6s %6s %6s %6s %6s %6s %6s  %s\n", "bytes", "count", "size50", "size95", "life50",
-                  "life95", "live", "peak", "site");
+    os::print_to(fd, "hakmem sites: %6s %6s %6s %6s %6s %6s %6s %6s  %s\n", "bytes", "count", "size50", "size95",
+                 "life50", "life95", "live", "peak", "site");
     for (uint32_t i = 0; i < n && i < kPrintedSites; ++i) {
         const hak_site_stats_t& r = g_rows[i];
         char b[16], c[16], s50[16], s95[16], l50[16], l95[16], live[16], peak[16];
@@ -246,10 +225,11 @@ void telemetry_print_sites() {
         bytes_text(peak, sizeof peak, r.peak_live_bytes);
         SiteName name;
         name_site(r.site, &name);
-        os::print_raw("hakmem sites: %6s %6s %6s %6s %6s %6s %6s %6s  %s\n", b, c, s50, s95, l50, l95, live, peak,
-                      name.location);
+        os::print_to(fd, "hakmem sites: %6s %6s %6s %6s %6s %6s %6s %6s  %s\n", b, c, s50, s95, l50, l95, live,
+                     peak, name.location);
     }
-    if (n > kPrintedSites) os::print_raw("hakmem sites: ... %u more (HAKMEM_STATS_JSON has all)\n", n - kPrintedSites);
+    if (n > kPrintedSites)
+        os::print_to(fd, "hakmem sites: ... %u more (HAKMEM_STATS_JSON has all)\n", n - kPrintedSites);
 }
 
 // The report goes to a fresh temporary file beside the final one, which is
@@ -263,7 +243,7 @@ void telemetry_print_sites() {
 int telemetry_write_json(const char* path, JsonHead head) {
     if (path == nullptr || *path == 0) return HAK_E_INVALID;
     char final_path[4096], tmp_path[4096 + 80];
-    if (!expand_path(path, final_path, sizeof final_path)) return HAK_E_INVALID;
+    if (!os::expand_pid_path(path, final_path, sizeof final_path)) return HAK_E_INVALID;
     int fd = os::create_unique_file(final_path, tmp_path, sizeof tmp_path);
     if (fd < 0) return HAK_E_IO;
     JsonFile j(fd);

@@ -16,8 +16,8 @@ namespace hakmem {
 
 // hak_get_site_stats: top *count sites by estimated bytes.
 int telemetry_site_stats(hak_site_stats_t* out, size_t* count);
-// The top sites as a table on stderr (after the stats summary).
-void telemetry_print_sites();
+// The top sites as a table on `fd` (after the stats summary).
+void telemetry_print_sites(int fd);
 class JsonFile;  // telemetry/json_file.h
 // Writes the report's first objects (the statistics and the Strategy, which
 // stats/ writes: it sits above this layer).

@@ -124,7 +124,8 @@ protected:
         rmdir(dir_.c_str());
     }
     std::vector<std::string> Environment() const {
-        return {"HAKMEM_PURGE_DELAY_MS=7", "HAKMEM_STATS_JSON=" + json_};
+        // HAKMEM_PURGE_DELAY is no option: warned about, but not in the setuid copy.
+        return {"HAKMEM_PURGE_DELAY_MS=7", "HAKMEM_STATS_JSON=" + json_, "HAKMEM_PURGE_DELAY=0"};
     }
     std::string dir_, plain_, setuid_, json_;
 };
@@ -135,6 +136,7 @@ TEST_F(SetuidProgram, TheSameProbeWithoutTheSetuidBitHonoursTheEnvironment) {
     EXPECT_EQ(run.fields["at_secure"], "0");
     EXPECT_EQ(run.fields["purge_delay_ms"], "7");
     EXPECT_EQ(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was not written: " << run.err;
+    EXPECT_NE(run.err.find("HAKMEM_PURGE_DELAY is not a hakmem option"), std::string::npos) << run.err;
 }
 
 TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFile) {
@@ -143,6 +145,7 @@ TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFile) {
     ASSERT_EQ(run.fields["at_secure"], "1") << "the setuid copy did not run in secure-execution mode";
     EXPECT_EQ(run.fields["purge_delay_ms"], "250") << "HAKMEM_PURGE_DELAY_MS=7 was honoured";
     EXPECT_NE(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was honoured: " << json_ << " exists";
+    EXPECT_EQ(run.err, "") << "a setuid program must print nothing about the invoking user's variables";
 }
 
 }  // namespace

@@ -258,6 +258,37 @@ def case_show_stats_summary(a):
     print("ok: summary printed:", lines[0])
 
 
+def case_show_stats_closed_stderr(a):
+    # coreutils close stderr at exit (close_stdout) before hakmem's report
+    # runs: the report goes to the copy of stderr hakmem kept at start.
+    with tempfile.TemporaryDirectory() as d:
+        data = os.path.join(d, "lines")
+        with open(data, "w") as f:
+            f.write("".join(f"{(i * 7919) % 1000}\n" for i in range(1000)))
+        for argv in (["ls", "/"], ["sort", data]):
+            plain = run(argv)
+            p = run(argv, a.lib, {"HAKMEM_SHOW_STATS": "1"})
+            if p.returncode != 0 or p.stdout != plain.stdout:
+                raise Failure(f"{argv[0]} with HAKMEM_SHOW_STATS=1 changed its output or status: {describe(p)}")
+            lines = stderr_lines(p)
+            if not lines or not lines[0].startswith("hakmem stats"):
+                raise Failure(f"{' '.join(argv)}: HAKMEM_SHOW_STATS=1 printed no summary: {describe(p)}")
+            print(f"ok: {' '.join(argv)}: {len(lines)} report lines, first: {lines[0]}")
+        # A path: the report goes there, stderr stays empty.
+        path = os.path.join(d, "report.%p.txt")
+        p = run(["sort", data], a.lib, {"HAKMEM_SHOW_STATS": path})
+        if p.returncode != 0 or p.stderr != b"":
+            raise Failure(f"HAKMEM_SHOW_STATS=path: sort must print nothing on stderr: {describe(p)}")
+        reports = glob.glob(os.path.join(d, "report.*.txt"))
+        if len(reports) != 1:
+            raise Failure(f"HAKMEM_SHOW_STATS=path: expected one report file, found {reports}")
+        with open(reports[0]) as f:
+            text = f.read()
+        if not text.startswith("hakmem stats"):
+            raise Failure(f"the report file does not start with the summary: {text[:200]!r}")
+        print(f"ok: sort: report written to {os.path.basename(reports[0])}")
+
+
 def case_quiet_by_default(a):
     p = run(["true"], a.lib)
     if p.returncode != 0 or p.stderr != b"" or p.stdout != b"":
@@ -295,6 +326,13 @@ def case_malformed_show_stats(a):
 
 def case_malformed_purge_delay(a):
     expect_one_warning(a, "HAKMEM_PURGE_DELAY_MS", "soon", r"\d")
+
+
+def case_unknown_option(a):
+    # A typo of HAKMEM_PURGE_DELAY_MS: one warning naming the option it meant, nothing else.
+    line = expect_one_warning(a, "HAKMEM_PURGE_DELAY", "0")
+    if "HAKMEM_PURGE_DELAY_MS" not in line:
+        raise Failure(f"the warning does not name the closest option HAKMEM_PURGE_DELAY_MS: {line!r}")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

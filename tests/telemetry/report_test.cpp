@@ -318,14 +318,14 @@ TEST_F(TelemetryReport, StatsCountSamplesSitesAndTheInterval) {
 // The options are read once at start, so these run this test binary again
 // with the environment set; the child part of each test only runs there.
 
-bool InChild() { return std::getenv("HAKMEM_TELEMETRY_TEST_CHILD") != nullptr; }
+bool InChild() { return std::getenv("HAKMEM_TEST_TELEMETRY_CHILD") != nullptr; }
 
 std::string RunSelf(const std::string& env, const std::string& filter) {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) return "readlink failed";
     exe[n] = 0;
-    return RunCommand(env + " HAKMEM_TELEMETRY_TEST_CHILD=1 '" + std::string(exe) + "' --gtest_filter=" + filter +
+    return RunCommand(env + " HAKMEM_TEST_TELEMETRY_CHILD=1 '" + std::string(exe) + "' --gtest_filter=" + filter +
                       " 2>&1; echo \"exit=$?\"");
 }
 
