@@ -164,10 +164,14 @@ TEST_F(LargeDecayTest, APurgeThreadTurnedOffLeavesTheWorkToAllocatorCalls) {
 TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
 #if defined(__SANITIZE_ADDRESS__)
     // Known failure, open: under ASan (only) the child's purge thread starts
-    // but never wakes (purge_thread_wakeups stays 0, 32 MiB stay cached),
-    // in most standalone runs; release passes. Skipped here so that it is
-    // reported as skipped, not hidden; see the session notes.
-    if (!getenv("HAK_RUN_KNOWN")) GTEST_SKIP() << "KNOWN FAILURE under ASan: the forked child's purge thread never wakes (under investigation)";
+    // but its work never runs (purge_thread_wakeups stays 0, 32 MiB stay
+    // cached). Measured 2026-12-02 with the test alone: 5 failures in 29 runs
+    // while the machine's load average was 5-10, none in 58 runs and a
+    // half-hour loop at lower load; release never.
+    // Skipped so that it is reported as skipped, not hidden;
+    // HAKMEM_TEST_RUN_KNOWN_FAILURES=1 runs it (the child then prints its
+    // purge thread's counters when it fails).
+    if (getenv("HAKMEM_TEST_RUN_KNOWN_FAILURES") == nullptr) GTEST_SKIP() << "KNOWN FAILURE under ASan: the forked child's purge thread never wakes (under investigation)";
 #endif
     Update([](hak_strategy_t* s) { s->purge_delay_ms = 50; });
     // Make sure this process has one.
@@ -203,7 +207,6 @@ TEST_F(LargeDecayTest, AForkedChildStartsItsOwnPurgeThread) {
                 "resident, %llu B released\n", (unsigned long long)(ProcessRss() >> 10),
                 (unsigned long long)(baseline >> 10), (unsigned long long)(end.purge_thread_wakeups),
                 (unsigned long long)end.large_cache_bytes, (unsigned long long)end.large_cache_purged);
-        if (getenv("HAK_HANG")) { fprintf(stderr, "PID %d\n", (int)getpid()); sleep(60); }
         return 22;
     });
     EXPECT_TRUE(r.ExitedWith(0)) << r.Describe();
