@@ -41,6 +41,7 @@ namespace {
 void fork_prepare() {
     process_init_fork_prepare();
     periodic_fork_prepare();  // first: a running job holds it while it takes the locks below
+    learn::learner_fork_prepare();  // readers hold it briefly; the learner's job takes the playbook's below
     learn::playbook_fork_prepare();  // a flush holds it across file I/O only, no lock below
     strategy_install_fork_prepare();  // an install takes the caches' locks below
     telemetry_fork_prepare();  // its locks are held around calls into the core
@@ -56,6 +57,7 @@ void fork_parent() {
     large_cache_fork_parent();
     telemetry_fork_parent();
     learn::playbook_fork_parent();
+    learn::learner_fork_parent();
     periodic_fork_parent();
     strategy_install_fork_parent();
     process_init_fork_parent();
@@ -68,6 +70,7 @@ void fork_child() {
     os::background_fork_child();  // the purge thread does not exist here; the next poll starts one
     telemetry_fork_child();
     learn::playbook_fork_child();
+    learn::learner_fork_child();
     periodic_fork_child();
     strategy_install_fork_child();
     process_init_fork_child();

@@ -298,6 +298,17 @@ LearnerInfo learner_info() {
     return info;
 }
 
+void learner_history_each(void (*fn)(const EpochRecord&, void*), void* context) {
+    os::LockGuard guard(g_lock);
+    const State& s = g_state;
+    uint64_t count = s.history_count < kHistory ? s.history_count : kHistory;
+    for (uint64_t i = s.history_count - count; i < s.history_count; ++i) fn(s.history[i % kHistory], context);
+}
+
+void learner_fork_prepare() { g_lock.lock(); }
+void learner_fork_parent() { g_lock.unlock(); }
+void learner_fork_child() { g_lock.reset_in_child(); }
+
 unsigned learner_history(EpochRecord* out, unsigned max) {
     os::LockGuard guard(g_lock);
     const State& s = g_state;

@@ -69,5 +69,15 @@ struct LearnerInfo {
 LearnerInfo learner_info();
 // Copies up to `max` of the most recent epochs, oldest first; returns how many.
 unsigned learner_history(EpochRecord* out, unsigned max);
+// Calls fn for each of the most recent epochs, oldest first, under the
+// learner's lock (the next epoch boundary waits): for reports, which must
+// not allocate a copy.
+void learner_history_each(void (*fn)(const EpochRecord&, void*), void* context);
+
+// Fork handlers (api/init.cpp): a thread reading the learner's state while
+// another forks must not leave its lock held in the child.
+void learner_fork_prepare();
+void learner_fork_parent();
+void learner_fork_child();
 
 }  // namespace hakmem::learn

@@ -5,7 +5,6 @@
 
 #include "hakmem/hakmem.h"
 #include "learn/learner.h"
-#include "os/os_lock.h"
 #include "os/os_print.h"
 #include "telemetry/json_file.h"
 
@@ -18,12 +17,6 @@ const char* mode_name(learn::Mode m) {
     auto i = static_cast<unsigned>(m);
     return i < 3 ? kModeNames[i] : "?";
 }
-
-// The history is copied out of the learner (1024 records, 48 KiB): static,
-// under this writer's own exclusion (reports are rare; two at once would
-// only interleave their copies, which the lock prevents).
-constinit learn::EpochRecord g_history[learn::kHistory] = {};
-constinit os::Lock g_history_lock;
 
 // A strategy as the few knobs that differ from the default, e.g.
 // "purge_delay_ms=10 large_cache_max=268435456" ("default" when none).
@@ -120,15 +113,20 @@ void learner_write_json(JsonFile& j) {
         j.raw("}}");
     }
     j.raw("],\n    \"history\": [");
-    os::LockGuard guard(g_history_lock);
-    unsigned n = learn::learner_history(g_history, learn::kHistory);
-    for (unsigned i = 0; i < n; ++i) {
-        const learn::EpochRecord& r = g_history[i];
-        j.format("%s\n      {\"t_ms\": %llu, \"candidate\": %u, \"champion\": %u, \"match\": %u, \"change\": %u, "
-                 "\"active\": %u, \"cpu_ns_per_alloc\": %.3f, \"faults_per_alloc\": %.6f, \"overhead_bytes\": %.0f}",
-                 i ? "," : "", static_cast<unsigned long long>(r.time_ms), r.candidate, r.champion, r.in_match,
-                 r.phase_change, r.cost.active, r.cost.cpu, r.cost.faults, r.cost.memory);
-    }
+    struct Writer {
+        JsonFile* j;
+        bool first;
+    } w{&j, true};
+    learn::learner_history_each(
+        [](const learn::EpochRecord& r, void* context) {
+            auto* w = static_cast<Writer*>(context);
+            w->j->format("%s\n      {\"t_ms\": %llu, \"candidate\": %u, \"champion\": %u, \"match\": %u, \"change\": %u, "
+                         "\"active\": %u, \"cpu_ns_per_alloc\": %.3f, \"faults_per_alloc\": %.6f, \"overhead_bytes\": %.0f}",
+                         w->first ? "" : ",", static_cast<unsigned long long>(r.time_ms), r.candidate, r.champion,
+                         r.in_match, r.phase_change, r.cost.active, r.cost.cpu, r.cost.faults, r.cost.memory);
+            w->first = false;
+        },
+        &w);
     j.raw("]},\n");
 }
 
