@@ -168,6 +168,7 @@ void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool
 void learner_stop() {
     os::LockGuard guard(g_lock);
     g_state.active = false;
+    g_state.config.playbook = nullptr;  // the caller's path may not outlive this: nothing more to save
 }
 
 uint64_t learner_tick(uint64_t now_ms) {

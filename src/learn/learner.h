@@ -33,7 +33,8 @@ void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool
 // One epoch boundary at now_ms; returns when the next is due (0: stopped).
 // The periodic job's run function; tests call it directly.
 uint64_t learner_tick(uint64_t now_ms);
-// Stops learning (tests); the strategy in force stays.
+// Stops learning (tests); the strategy in force stays, and nothing more is
+// saved to the playbook (call learner_save first to keep it).
 void learner_stop();
 // At exit (api/init.cpp) and from tests: records what was learned in the
 // playbook and flushes it.
