@@ -7,6 +7,8 @@
 #   make build  - release build only (build/release)
 #   make bench  - the allocator comparison (hakmem-bench), see docs/BENCHMARKS.md
 #   make install PREFIX=/usr/local
+#   make deb    - Debian packages into build/deb/: libhakmem, libhakmem-dev, hakmem-tools
+#                 (CPack, cmake/packaging.cmake; a /usr build of its own in build/deb/build)
 #   make abi-baseline - after a deliberate, compatible ABI addition (a new hak_*
 #                 function in a new version node of src/api/hakmem.map, with
 #                 HAKMEM_ABI_VERSION_MINOR raised): rewrites tests/abi/libhakmem.abi
@@ -30,7 +32,7 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_JOBS ?= 2
 
 .PHONY: all build test test-release test-asan test-tsan test-fuzz build-fuzz fuzz bench install deps deps-bench \
-        deps-fuzz clean abi-baseline
+        deps-fuzz clean abi-baseline deb
 
 all: build
 
@@ -80,6 +82,13 @@ bench: deps deps-bench build
 abi-baseline: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS) --target abi-baseline
+
+deb: deps
+	cmake -S . -B build/deb/build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+	      -DHAKMEM_BUILD_TESTS=OFF -DHAKMEM_BUILD_BENCH=OFF >/dev/null
+	cmake --build build/deb/build -j $(JOBS)
+	cd build/deb/build && cpack -G DEB -B $(CURDIR)/build/deb
+	@ls build/deb/*.deb
 
 install: build
 	cmake --install build/release --prefix $(PREFIX)
