@@ -7,14 +7,21 @@
 #   make build  - release build only (build/release)
 #   make bench  - the allocator comparison (hakmem-bench), see docs/BENCHMARKS.md
 #   make install PREFIX=/usr/local
+#   make deb    - Debian packages into build/deb/: libhakmem, libhakmem-dev, hakmem-tools
+#                 (CPack, cmake/packaging.cmake; a /usr build of its own in build/deb/build)
+#   make abi-baseline - after a deliberate, compatible ABI addition (a new hak_*
+#                 function in a new version node of src/api/hakmem.map, with
+#                 HAKMEM_ABI_VERSION_MINOR raised): rewrites tests/abi/libhakmem.abi
+#                 and tests/abi/exports.txt, which the `abi` tests compare against
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 
 # Debian packages the build, the tests and the benchmarks need.
 # sqlite3, perl and git are real programs the preload suite runs with hakmem;
 # valgrind (callgrind) runs the golden instruction-count test (bench/micro/golden_counts.txt).
+# abigail-tools (abidw, abidiff) checks the ABI against tests/abi/libhakmem.abi.
 TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils \
-                  sqlite3 perl git valgrind
+                  sqlite3 perl git valgrind abigail-tools
 BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox
 # clang and its compiler-rt (libFuzzer, ASan) for the fuzz preset.
 FUZZ_PACKAGES  := clang libclang-rt-dev
@@ -25,7 +32,7 @@ FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_JOBS ?= 2
 
 .PHONY: all build test test-release test-asan test-tsan test-fuzz build-fuzz fuzz bench install deps deps-bench \
-        deps-fuzz clean
+        deps-fuzz clean abi-baseline deb
 
 all: build
 
@@ -71,6 +78,17 @@ test: test-release test-asan test-tsan test-fuzz
 
 bench: deps deps-bench build
 	build/release/bench/hakmem-bench --quick $(BENCH_ARGS)
+
+abi-baseline: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target abi-baseline
+
+deb: deps
+	cmake -S . -B build/deb/build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+	      -DHAKMEM_BUILD_TESTS=OFF -DHAKMEM_BUILD_BENCH=OFF >/dev/null
+	cmake --build build/deb/build -j $(JOBS)
+	cd build/deb/build && cpack -G DEB -B $(CURDIR)/build/deb
+	@ls build/deb/*.deb
 
 install: build
 	cmake --install build/release --prefix $(PREFIX)

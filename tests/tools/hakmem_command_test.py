@@ -290,7 +290,22 @@ def case_clients_build_against_the_installed_package(c):
         p = run([exe], {"LD_LIBRARY_PATH": c.libdir})
         if p.returncode != 0 or p.stdout != b"cxx client ok 1000\n":
             raise Failure(f"pkg-config client: {describe(p)}")
-    print("ok: C++ (memory_resource.hpp) and C99 clients via find_package, C++ via pkg-config")
+        # A C99 client linked with the shared library binds each hak_* function
+        # to the version node that introduced it (src/api/hakmem.map), which is
+        # what keeps it running against a newer libhakmem.so.
+        c_exe = os.path.join(d, "pc_c_client")
+        p = run(["gcc", "-std=c99", os.path.join(d, "client.c"), "-o", c_exe] + flags.stdout.decode().split())
+        if p.returncode != 0:
+            raise Failure(f"gcc -std=c99 with pkg-config flags: {describe(p)}")
+        p = run([c_exe], {"LD_LIBRARY_PATH": c.libdir})
+        if p.returncode != 0 or p.stdout != b"c client ok\n":
+            raise Failure(f"pkg-config C client: {describe(p)}")
+        syms = run(["readelf", "--dyn-syms", "--wide", c_exe])
+        for ref in (b"hak_alloc_at@HAKMEM_1.0", b"hak_check_abi_version@HAKMEM_1.0"):
+            if ref not in syms.stdout:
+                raise Failure(f"the C client does not reference {ref.decode()}: {describe(syms)}")
+    print("ok: C++ (memory_resource.hpp) and C99 clients via find_package and pkg-config; "
+          "the shared C client binds hak_*@HAKMEM_1.0")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
