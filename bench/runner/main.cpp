@@ -3,6 +3,9 @@
 //   options -> resolve allocators -> run_plan (one process per run)
 //           -> aggregate -> markdown on stdout, CSV/JSON/SVG in the out dir
 //
+// --headroom instead runs hakmem alone under the fixed-strategy grid:
+//   options -> run_headroom -> score_headroom -> headroom.md/.csv
+//
 // Exit status: 0 all runs passed; 1 a run failed (crash, verification,
 // wrong allocator, timeout) or a requested allocator is unavailable;
 // 2 bad command line.
@@ -14,13 +17,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "headroom.h"
 #include "machine.h"
 #include "options.h"
 #include "resolve.h"
 #include "runner.h"
 #include "spawn.h"
+#include "strategy_grid.h"
 #include "writers.h"
 
 // Paths baked in by CMake (bench/runner/CMakeLists.txt).
@@ -62,6 +68,75 @@ int list(const std::string& exe, const Resolution& res) {
   return 0;
 }
 
+// --out, else a fresh bench/results/<time>-<size>[-tag]/ (`latest` links to
+// the newest once the run is done, see link_latest).
+struct OutDir {
+  fs::path path;
+  std::string name;  // under the results directory, when not --out
+  bool is_default = false;
+};
+
+std::optional<OutDir> make_out_dir(const Options& opt, const std::string& tag) {
+  OutDir d;
+  d.is_default = opt.out_dir.empty();
+  d.name = timestamp_for_path() + "-" + run_size_name(opt.size) + tag;
+  d.path = d.is_default ? fs::path(HAKMEM_BENCH_RESULTS_DIR) / d.name : fs::path(opt.out_dir);
+  std::error_code ec;
+  fs::create_directories(d.path, ec);
+  if (ec) {
+    std::cerr << "hakmem-bench: cannot create " << d.path << ": " << ec.message() << "\n";
+    return std::nullopt;
+  }
+  return d;
+}
+
+void link_latest(const OutDir& d) {
+  if (!d.is_default) return;
+  std::error_code ec;
+  const fs::path latest = fs::path(HAKMEM_BENCH_RESULTS_DIR) / "latest";
+  fs::remove(latest, ec);
+  fs::create_directory_symlink(d.name, latest, ec);
+}
+
+int headroom(const std::string& exe, const Options& opt, const ResolveEnv& env) {
+  const std::string lib = hakmem_library(opt, env);
+  if (lib.empty() || ::access(lib.c_str(), R_OK) != 0) {
+    std::cerr << "hakmem-bench: hakmem library " << (lib.empty() ? "(none configured)" : lib)
+              << " not found; build the hakmem target or pass --hakmem-lib PATH\n";
+    return 1;
+  }
+  const auto out = make_out_dir(opt, "-headroom");
+  if (!out) return 1;
+  HeadroomReport report;
+  report.meta.size = run_size_name(opt.size);
+  report.meta.rounds = opt.rounds;
+  report.meta.seed = opt.seed;
+  report.meta.threads = opt.threads;
+  report.meta.iterations = opt.iterations;
+  describe_machine(report.meta);
+  report.library = lib;
+  report.scenarios = opt.scenarios;
+  std::cerr << "hakmem-bench: headroom " << report.meta.size << " run, " << opt.scenarios.size()
+            << " scenarios x " << strategy_grid().size() << " strategies x " << opt.rounds << " rounds, seed "
+            << opt.seed << "\n";
+  report.runs = run_headroom(exe, opt, lib);
+  score_headroom(report);
+
+  std::ostringstream md;
+  write_headroom_markdown(report, md);
+  std::cout << md.str() << std::flush;
+  std::string error;
+  bool wrote = static_cast<bool>(std::ofstream(out->path / "headroom.md") << md.str());
+  wrote = write_headroom_csv(report, out->path.string(), &error) && wrote;
+  if (!wrote) std::cerr << "hakmem-bench: " << (error.empty() ? "cannot write headroom.md" : error) << "\n";
+  link_latest(*out);
+  std::cerr << "hakmem-bench: results in " << out->path.string() << "\n";
+  size_t failed = 0;
+  for (const HeadroomRun& r : report.runs) failed += r.m.ok ? 0 : 1;
+  if (failed) std::cerr << "hakmem-bench: " << failed << " run(s) FAILED (see above)\n";
+  return failed || !wrote ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,7 +161,8 @@ int main(int argc, char** argv) {
   env.multiarch = HAKMEM_BENCH_MULTIARCH;
   env.built_hakmem_lib = HAKMEM_BENCH_HAKMEM_LIB;
   env.built_hakmem_secure_lib = HAKMEM_BENCH_HAKMEM_SECURE_LIB;
-  env.may_install = ::geteuid() == 0 && !opt.list;
+  env.may_install = ::geteuid() == 0 && !opt.list && !opt.headroom;
+  if (opt.headroom && !opt.list) return headroom(exe, opt, env);
   const Resolution res = resolve_allocators(opt, env);
   if (opt.list) return list(exe, res);
   for (const auto& s : res.skipped) std::cerr << "hakmem-bench: skipping " << s << "\n";
@@ -95,17 +171,9 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // Results go to --out, else a fresh bench/results/<time>-<size>/ with a
-  // `latest` link next to it.
-  const bool default_out = opt.out_dir.empty();
-  const std::string name = timestamp_for_path() + "-" + run_size_name(opt.size);
-  const fs::path out = default_out ? fs::path(HAKMEM_BENCH_RESULTS_DIR) / name : fs::path(opt.out_dir);
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) {
-    std::cerr << "hakmem-bench: cannot create " << out << ": " << ec.message() << "\n";
-    return 1;
-  }
+  const auto out_dir = make_out_dir(opt, "");
+  if (!out_dir) return 1;
+  const fs::path& out = out_dir->path;
 
   Report report;
   report.meta.size = run_size_name(opt.size);
@@ -137,11 +205,7 @@ int main(int argc, char** argv) {
   if (!wrote) std::cerr << "hakmem-bench: " << (error.empty() ? "cannot write summary.md" : error) << "\n";
   const std::string svg = write_plot(report, out.string(), &error);
   if (svg.empty()) std::cerr << "hakmem-bench: no plot: " << error << "\n";
-  if (default_out) {
-    const fs::path latest = fs::path(HAKMEM_BENCH_RESULTS_DIR) / "latest";
-    fs::remove(latest, ec);
-    fs::create_directory_symlink(name, latest, ec);
-  }
+  link_latest(*out_dir);
   std::cerr << "hakmem-bench: results in " << out.string() << "\n";
 
   size_t failed = 0;

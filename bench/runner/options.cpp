@@ -83,6 +83,10 @@ std::string usage_text() {
       "  --hakmem-lib PATH    libhakmem.so to preload (default: $HAKMEM_BENCH_LIB,\n"
       "                       else the one from this build)\n"
       "  --timeout SEC        kill a run after SEC seconds (default 120, full 1800)\n"
+      "  --headroom           run hakmem alone under a grid of fixed strategies (the\n"
+      "                       HAKMEM_* knobs) and report, per scenario, how far the best\n"
+      "                       beats the default on 0.4 CPU + 0.3 faults + 0.3 mean RSS;\n"
+      "                       --allocators is ignored\n"
       "  --list               list scenarios and allocators, then exit\n"
       "  --help               this text\n"
       "\nscenarios:";
@@ -117,7 +121,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       return r;
     };
     const bool flag = arg == "--quick" || arg == "--full" || arg == "--tiny" || arg == "--list" ||
-                      arg == "--help" || arg == "-h";
+                      arg == "--headroom" || arg == "--help" || arg == "-h";
     if (flag && has_value) return fail("option " + arg + " takes no value");
 
     if (arg == "--quick") {
@@ -128,6 +132,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       o.size = RunSize::kTiny;
     } else if (arg == "--list") {
       o.list = true;
+    } else if (arg == "--headroom") {
+      o.headroom = true;
     } else if (arg == "--help" || arg == "-h") {
       o.help = true;
     } else if (arg == "--scenario" || arg == "--scenarios") {

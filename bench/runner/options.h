@@ -26,6 +26,7 @@ struct Options {
   double timeout_s = 0;    // per run; 0: by size (see runner.cpp)
   bool help = false;
   bool list = false;
+  bool headroom = false;  // hakmem under the fixed-strategy grid (headroom.h)
 };
 
 struct ParseResult {
