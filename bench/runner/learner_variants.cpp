@@ -7,6 +7,8 @@
 // default under another name here (no block reaches 32 MiB).
 #include "learner_variants.h"
 
+#include <algorithm>
+
 namespace hakbench {
 
 namespace {
@@ -42,10 +44,17 @@ const std::vector<std::string>& learner_fixed_names() {
   return v;
 }
 
-std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms) {
+std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms, const std::vector<std::string>& fixed,
+                                             std::string* unknown) {
   std::vector<LearnerVariant> out;
   out.push_back(LearnerVariant{strategy_grid()[0], "", 0});  // the default: no HAKMEM_* at all
-  for (const Candidate& c : fixed_candidates()) out.push_back(LearnerVariant{c, "", 0});
+  for (const Candidate& c : fixed_candidates())
+    if (fixed.empty() || std::find(fixed.begin(), fixed.end(), c.name) != fixed.end())
+      out.push_back(LearnerVariant{c, "", 0});
+  for (const std::string& name : fixed) {
+    const auto& names = learner_fixed_names();
+    if (unknown && std::find(names.begin(), names.end(), name) == names.end()) *unknown = name;
+  }
   for (int ms : epoch_ms) {
     for (const char* mode : {"ucb1", "elo"}) {
       LearnerVariant v;

@@ -21,7 +21,11 @@ struct LearnerVariant {
 // The default first, then the fixed neighbours, then per epoch length
 // UCB1 and ELO (named "ucb1", "elo", or "ucb1@50ms" for other epochs than
 // the library's default of 100 ms).
-std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms);
+// `fixed`: the fixed strategies to keep by name (empty: all); an unknown
+// name sets *unknown and is skipped.
+std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms,
+                                             const std::vector<std::string>& fixed = {},
+                                             std::string* unknown = nullptr);
 
 // The names of the fixed strategies (the learner's first population).
 const std::vector<std::string>& learner_fixed_names();

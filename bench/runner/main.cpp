@@ -159,7 +159,14 @@ int learner(const std::string& exe, const Options& opt, const ResolveEnv& env) {
   describe_machine(report.meta);
   report.library = lib;
   report.scenarios = opt.scenarios;
-  report.variants = learner_variants(opt.learn_epoch_ms);
+  std::string unknown;
+  report.variants = learner_variants(opt.learn_epoch_ms, opt.learner_fixed, &unknown);
+  if (!unknown.empty()) {
+    std::cerr << "hakmem-bench: unknown fixed strategy '" << unknown << "' (known:";
+    for (const auto& n : learner_fixed_names()) std::cerr << " " << n;
+    std::cerr << ")\n";
+    return 2;
+  }
   std::cerr << "hakmem-bench: learner " << report.meta.size << " run, " << opt.scenarios.size() << " scenarios x "
             << report.variants.size() << " variants x " << opt.rounds << " rounds, seed " << opt.seed << "\n";
   report.runs = run_learner(exe, opt, lib, report.variants, out->path.string());

@@ -99,6 +99,7 @@ std::string usage_text() {
       "                       phases-fast,phases-mid,phases-slow (json, vm and mixed\n"
       "                       at --full under --quick); --allocators is ignored\n"
       "  --learn-epoch-ms LIST  --learner: HAKMEM_LEARN_EPOCH_MS values (default 100)\n"
+      "  --fixed LIST         --learner: only these fixed strategies (default: all six)\n"
       "  --list               list scenarios and allocators, then exit\n"
       "  --help               this text\n"
       "\nscenarios:";
@@ -159,6 +160,10 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         o.learn_epoch_ms.push_back(ms);
       }
       if (o.learn_epoch_ms.empty()) return fail("--learn-epoch-ms needs at least one value");
+    } else if (arg == "--fixed") {
+      if (!take()) return fail("--fixed needs a value");
+      o.learner_fixed = split_list(value);
+      if (o.learner_fixed.empty()) return fail("--fixed needs at least one strategy");
     } else if (arg == "--help" || arg == "-h") {
       o.help = true;
     } else if (arg == "--scenario" || arg == "--scenarios") {

@@ -30,6 +30,8 @@ struct Options {
   bool learner = false;   // fixed strategies against HAKMEM_LEARN (learner.h)
   // --learner: the HAKMEM_LEARN_EPOCH_MS values to run ELO and UCB1 with.
   std::vector<int> learn_epoch_ms = {100};
+  // --learner: the fixed strategies to run by name (empty: all of them).
+  std::vector<std::string> learner_fixed;
 };
 
 struct ParseResult {

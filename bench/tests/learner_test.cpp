@@ -67,6 +67,20 @@ TEST(LearnerVariants, EveryFixedSettingIsAStrategyKnobAndNoTwoAreAlike) {
     }
 }
 
+TEST(LearnerVariants, FixedListKeepsOnlyTheNamedStrategiesAndReportsAnUnknownName) {
+  std::string unknown;
+  const auto v = learner_variants({100}, {"purge=free", "delay=1s"}, &unknown);
+  ASSERT_EQ(v.size(), 5u);
+  EXPECT_TRUE(v[0].c.is_default);
+  EXPECT_EQ(v[1].c.name, "delay=1s");  // in the table's order
+  EXPECT_EQ(v[2].c.name, "purge=free");
+  EXPECT_TRUE(unknown.empty());
+  learner_variants({100}, {"delay=2s"}, &unknown);
+  EXPECT_EQ(unknown, "delay=2s");
+  EXPECT_EQ(parse_options({"--fixed", "delay=1s,purge=free"}).options.learner_fixed,
+            (std::vector<std::string>{"delay=1s", "purge=free"}));
+}
+
 TEST(LearnerRunSize, ShortStationaryScenariosRunOneSizeUpFromQuickTheRestAsAsked) {
   EXPECT_EQ(learner_run_size("phases-fast", RunSize::kQuick), RunSize::kQuick);
   EXPECT_EQ(learner_run_size("fragmentation", RunSize::kQuick), RunSize::kQuick);
