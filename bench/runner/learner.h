@@ -45,6 +45,9 @@ struct ScenarioLearner {
   ScenarioHeadroom h;     // per variant composite and parts (h.scores[0] empty)
   size_t best_fixed = 0;  // index of the best fixed strategy (0: the default)
   double best_fixed_composite = 1;
+  // The control's (the default run as a variant) largest distance from 1
+  // over the rounds: differences below it are noise.
+  double noise = 0;
   std::vector<LearnerScore> learners;
   std::string plot;       // the ELO cost-over-time SVG, if drawn
 };

@@ -16,12 +16,13 @@ ScenarioLearner score_one(const LearnerReport& report, const std::string& scenar
   std::vector<HeadroomRun> runs;
   for (const LearnerRun& lr : report.runs)
     if (lr.run.scenario == scenario) runs.push_back(lr.run);
-  // No control among the variants: the default's own noise shows in the
-  // spread of the fixed neighbours that do nothing on a scenario.
-  s.h = score_scenario(scenario, runs, std::vector<bool>(report.variants.size(), false));
+  std::vector<bool> control;
+  for (const LearnerVariant& v : report.variants) control.push_back(v.c.is_control);
+  s.h = score_scenario(scenario, runs, control);
+  s.noise = s.h.noise;
   for (size_t v = 1; v < report.variants.size(); ++v) {
     const CandidateScore& c = s.h.scores[v];
-    if (!report.variants[v].fixed() || c.failed || c.rounds == 0) continue;
+    if (!report.variants[v].fixed() || report.variants[v].c.is_control || c.failed || c.rounds == 0) continue;
     if (c.composite.median < s.best_fixed_composite) {
       s.best_fixed_composite = c.composite.median;
       s.best_fixed = v;

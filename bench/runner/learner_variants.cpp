@@ -48,6 +48,9 @@ std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms, c
                                              std::string* unknown) {
   std::vector<LearnerVariant> out;
   out.push_back(LearnerVariant{strategy_grid()[0], "", 0});  // the default: no HAKMEM_* at all
+  // The default again as a variant: its ratio to the default is the noise
+  // floor, against which a regret or a gain of a few percent is read.
+  out.push_back(LearnerVariant{strategy_grid()[1], "", 0});
   for (const Candidate& c : fixed_candidates())
     if (fixed.empty() || std::find(fixed.begin(), fixed.end(), c.name) != fixed.end())
       out.push_back(LearnerVariant{c, "", 0});

@@ -18,7 +18,8 @@ struct LearnerVariant {
   bool fixed() const { return learn.empty(); }
 };
 
-// The default first, then the fixed neighbours, then per epoch length
+// The default first, the default again as a noise control (c.is_control),
+// then the fixed strategies, then per epoch length
 // UCB1 and ELO (named "ucb1", "elo", or "ucb1@50ms" for other epochs than
 // the library's default of 100 ms).
 // `fixed`: the fixed strategies to keep by name (empty: all); an unknown

@@ -61,6 +61,7 @@ std::string verdict(const ScenarioLearner& s, const LearnerScore& l) {
   else if (l.regret <= 0.02) v = "within 2% of the best";
   else v = pct(l.regret) + " behind the best";
   if (l.vs_default > 0.02) v += "; " + pct(l.vs_default) + " worse than the default";
+  if (std::fabs(c - s.best_fixed_composite) <= s.noise && std::fabs(c - 1) <= s.noise) v += " (within noise)";
   return v;
 }
 
@@ -76,6 +77,8 @@ void header(const LearnerReport& r, std::ostream& out) {
       << kMemoryWeight << " mean RSS (sampled every " << kHeadroomRssSampleMs
       << " ms), each the ratio to the mean of the two default runs around the run; median [min-max] over "
          "rounds; below 1 beats the default\n";
+  out << "- noise = the largest distance from 1 of the control (the default run again as a variant) over "
+         "the rounds: gains, losses and regrets within it are not measured differences\n";
   out << "- regret = learner's median composite / best fixed strategy's - 1 (the best in hindsight, default "
          "included, is the lowest of several noisy medians: biased low); learner CPU = its own thread CPU "
          "(HAKMEM_STATS_JSON cpu_ns) / the process's user+sys\n";
@@ -90,13 +93,13 @@ void summary_table(const LearnerReport& r, std::ostream& out) {
     if (v.learn == "elo") epochs.push_back(v.epoch_ms);
   for (int ms : epochs) {
     out << "## Learners against the best fixed strategy (epoch " << ms << " ms)\n\n"
-        << "| scenario | best fixed | its composite | UCB1 | ELO | UCB1 regret | ELO regret | ELO CPU share | "
-           "ELO switches | ELO |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
+        << "| scenario | best fixed | its composite | noise | UCB1 | ELO | UCB1 regret | ELO regret | ELO CPU share | "
+           "ELO switches | ELO |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
     for (const ScenarioLearner& s : r.results) {
       const LearnerScore* u = find(s, r, "ucb1", ms);
       const LearnerScore* e = find(s, r, "elo", ms);
       out << "| " << s.scenario << " | " << r.variants[s.best_fixed].c.name << " | " << f3(s.best_fixed_composite)
-          << " | " << (u ? spread(s.h.scores[u->variant].composite) : "-") << " | "
+          << " | " << f3(s.noise) << " | " << (u ? spread(s.h.scores[u->variant].composite) : "-") << " | "
           << (e ? spread(s.h.scores[e->variant].composite) : "-") << " | " << (u ? pct(u->regret) : "-") << " | "
           << (e ? pct(e->regret) : "-") << " | " << (e ? share(e->cpu_share) : "-") << " | "
           << (e && e->switches.count ? std::to_string(std::lround(e->switches.median)) : "-")

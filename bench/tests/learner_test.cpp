@@ -39,15 +39,17 @@ TEST(LearnerOptions, EpochListIsParsedAndBadValuesAreRejected) {
 
 TEST(LearnerVariants, DefaultFirstThenTheLearnersFirstPopulationThenBothLearnersPerEpoch) {
   const auto v = learner_variants({100, 50});
-  ASSERT_EQ(v.size(), 1 + learner_fixed_names().size() + 4);
+  ASSERT_EQ(v.size(), 2 + learner_fixed_names().size() + 4);
   EXPECT_TRUE(v[0].c.is_default);
   EXPECT_TRUE(v[0].c.env.empty());
-  for (size_t i = 1; i <= learner_fixed_names().size(); ++i) {
+  EXPECT_TRUE(v[1].c.is_control);
+  EXPECT_TRUE(v[1].c.env.empty());
+  for (size_t i = 2; i < 2 + learner_fixed_names().size(); ++i) {
     EXPECT_TRUE(v[i].fixed());
-    EXPECT_EQ(v[i].c.name, learner_fixed_names()[i - 1]);
+    EXPECT_EQ(v[i].c.name, learner_fixed_names()[i - 2]);
     ASSERT_EQ(v[i].c.env.size(), 1u) << v[i].c.name << ": one knob one step from the default";
   }
-  const size_t l = 1 + learner_fixed_names().size();
+  const size_t l = 2 + learner_fixed_names().size();
   EXPECT_EQ(v[l].c.name, "ucb1");
   EXPECT_EQ(v[l + 1].c.name, "elo");
   EXPECT_EQ(v[l + 3].c.name, "elo@50ms");
@@ -61,7 +63,7 @@ TEST(LearnerVariants, EveryFixedSettingIsAStrategyKnobAndNoTwoAreAlike) {
   HAKMEM_STRATEGY_FIELDS(HAKMEM_BENCH_KNOB)
 #undef HAKMEM_BENCH_KNOB
   for (const LearnerVariant& v : learner_variants({100}))
-    if (v.fixed() && !v.c.is_default) {
+    if (v.fixed() && !v.c.is_default && !v.c.is_control) {
       EXPECT_TRUE(knobs.count(v.c.env[0].first)) << v.c.env[0].first;
       EXPECT_TRUE(seen.insert(describe_env(v.c)).second) << describe_env(v.c);
     }
@@ -70,10 +72,11 @@ TEST(LearnerVariants, EveryFixedSettingIsAStrategyKnobAndNoTwoAreAlike) {
 TEST(LearnerVariants, FixedListKeepsOnlyTheNamedStrategiesAndReportsAnUnknownName) {
   std::string unknown;
   const auto v = learner_variants({100}, {"purge=free", "delay=1s"}, &unknown);
-  ASSERT_EQ(v.size(), 5u);
+  ASSERT_EQ(v.size(), 6u);
   EXPECT_TRUE(v[0].c.is_default);
-  EXPECT_EQ(v[1].c.name, "delay=1s");  // in the table's order
-  EXPECT_EQ(v[2].c.name, "purge=free");
+  EXPECT_TRUE(v[1].c.is_control);
+  EXPECT_EQ(v[2].c.name, "delay=1s");  // in the table's order
+  EXPECT_EQ(v[3].c.name, "purge=free");
   EXPECT_TRUE(unknown.empty());
   learner_variants({100}, {"delay=2s"}, &unknown);
   EXPECT_EQ(unknown, "delay=2s");
@@ -181,6 +184,14 @@ TEST(LearnerScore, TheDefaultIsTheBestWhenEveryFixedStrategyIsWorse) {
   EXPECT_EQ(s.best_fixed, 0u);
   EXPECT_EQ(s.best_fixed_composite, 1);
   EXPECT_NEAR(s.learners[0].regret, 0.96 - 1, 1e-9) << "negative: the learner beat every fixed strategy";
+}
+
+TEST(LearnerScore, TheControlIsNeverTheBestAndItsDistanceFromOneIsTheNoise) {
+  LearnerReport r = report_with(1.2, 1.1, 0.95, 0);
+  r.variants[2].c.is_control = true;  // "b" becomes the control: 1.1 cpu -> composite 1.04
+  score_learner(r);
+  EXPECT_EQ(r.results[0].best_fixed, 0u);
+  EXPECT_NEAR(r.results[0].noise, 0.04, 1e-9);
 }
 
 TEST(LearnerScore, AFailedLearnerRunHasNoRegret) {
