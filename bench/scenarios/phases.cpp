@@ -29,10 +29,12 @@ namespace hakbench {
 
 namespace {
 
-// Work rates of the phases, measured under hakmem's defaults on the
-// benchmark machine (2 cores, an idle second): steps per second.
-constexpr double kVmStepsPerS = 3'500;
-constexpr double kJsonStepsPerS = 3'000'000;
+// Work rates of the phases in steady state under hakmem's defaults on the
+// benchmark machine (2 cores; CPU seconds of 5 k against 40 k vm steps and
+// 1 M against 6 M json steps): steps per second. A strategy that caches
+// large blocks badly makes the vm phase last 10-70 times longer.
+constexpr double kVmStepsPerS = 50'000;
+constexpr double kJsonStepsPerS = 4'500'000;
 // One burst: 32 MiB in 1..128 KiB blocks, every page written, all freed
 // (~40 ms); then this long idle, longer than the default purge delay
 // (250 ms) so the strategy's purge decision shows.
