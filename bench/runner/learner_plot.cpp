@@ -52,8 +52,9 @@ const LearnerRun* first_elo_run(const LearnerReport& r, const std::string& scena
   for (const LearnerRun& lr : r.runs) {
     const LearnerVariant& v = r.variants[lr.run.candidate];
     if (lr.run.scenario != scenario || v.learn != "elo" || !lr.run.m.ok || lr.trace.history.empty()) continue;
-    if (!best || v.epoch_ms < r.variants[best->run.candidate].epoch_ms ||
-        (v.epoch_ms == r.variants[best->run.candidate].epoch_ms && lr.run.round < best->run.round))
+    // The first epoch length asked for (the variants' order), its first round.
+    if (!best || lr.run.candidate < best->run.candidate ||
+        (lr.run.candidate == best->run.candidate && lr.run.round < best->run.round))
       best = &lr;
   }
   return best;
