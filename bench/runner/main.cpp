@@ -6,6 +6,9 @@
 // --headroom instead runs hakmem alone under the fixed-strategy grid:
 //   options -> run_headroom -> score_headroom -> headroom.md/.csv
 //
+// --learner runs hakmem alone with fixed strategies and with its learner:
+//   options -> run_learner -> score_learner -> learner.md/.csv, elo-*.svg
+//
 // Exit status: 0 all runs passed; 1 a run failed (crash, verification,
 // wrong allocator, timeout) or a requested allocator is unavailable;
 // 2 bad command line.
@@ -21,6 +24,7 @@
 #include <sstream>
 
 #include "headroom.h"
+#include "learner.h"
 #include "machine.h"
 #include "options.h"
 #include "resolve.h"
@@ -148,6 +152,55 @@ int headroom(const std::string& exe, const Options& opt, const ResolveEnv& env) 
   return failed || !wrote ? 1 : 0;
 }
 
+int learner(const std::string& exe, const Options& opt, const ResolveEnv& env) {
+  const std::string lib = hakmem_library(opt, env);
+  if (lib.empty() || ::access(lib.c_str(), R_OK) != 0) {
+    std::cerr << "hakmem-bench: hakmem library " << (lib.empty() ? "(none configured)" : lib)
+              << " not found; build the hakmem target or pass --hakmem-lib PATH\n";
+    return 1;
+  }
+  const auto out = make_out_dir(opt, "-learner");
+  if (!out) return 1;
+  LearnerReport report;
+  report.meta.size = run_size_name(opt.size);
+  report.meta.rounds = opt.rounds;
+  report.meta.seed = opt.seed;
+  report.meta.threads = opt.threads;
+  report.meta.iterations = opt.iterations;
+  describe_machine(report.meta);
+  report.library = lib;
+  report.scenarios = opt.scenarios;
+  std::string unknown;
+  report.variants = learner_variants(opt.learn_epoch_ms, opt.learner_fixed, &unknown);
+  if (!unknown.empty()) {
+    std::cerr << "hakmem-bench: unknown fixed strategy '" << unknown << "' (known:";
+    for (const auto& n : learner_fixed_names()) std::cerr << " " << n;
+    std::cerr << ")\n";
+    return 2;
+  }
+  std::cerr << "hakmem-bench: learner " << report.meta.size << " run, " << opt.scenarios.size() << " scenarios x "
+            << report.variants.size() << " variants x " << opt.rounds << " rounds, seed " << opt.seed << "\n";
+  report.runs = run_learner(exe, opt, lib, report.variants, out->path.string());
+  score_learner(report);
+  std::string error;
+  if (!write_learner_plots(report, out->path.string(), &error))
+    std::cerr << "hakmem-bench: plots incomplete: " << error << "\n";
+
+  std::ostringstream md;
+  write_learner_markdown(report, md);
+  std::cout << md.str() << std::flush;
+  error.clear();
+  bool wrote = static_cast<bool>(std::ofstream(out->path / "learner.md") << md.str());
+  wrote = write_learner_csv(report, out->path.string(), &error) && wrote;
+  if (!wrote) std::cerr << "hakmem-bench: " << (error.empty() ? "cannot write learner.md" : error) << "\n";
+  link_latest(*out);
+  std::cerr << "hakmem-bench: results in " << out->path.string() << "\n";
+  size_t failed = 0;
+  for (const LearnerRun& r : report.runs) failed += r.run.m.ok ? 0 : 1;
+  if (failed) std::cerr << "hakmem-bench: " << failed << " run(s) FAILED (see above)\n";
+  return failed || !wrote ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,8 +225,9 @@ int main(int argc, char** argv) {
   env.multiarch = HAKMEM_BENCH_MULTIARCH;
   env.built_hakmem_lib = HAKMEM_BENCH_HAKMEM_LIB;
   env.built_hakmem_secure_lib = HAKMEM_BENCH_HAKMEM_SECURE_LIB;
-  env.may_install = ::geteuid() == 0 && !opt.list && !opt.headroom;
+  env.may_install = ::geteuid() == 0 && !opt.list && !opt.headroom && !opt.learner;
   if (opt.headroom && !opt.list) return headroom(exe, opt, env);
+  if (opt.learner && !opt.list) return learner(exe, opt, env);
   const Resolution res = resolve_allocators(opt, env);
   if (opt.list) return list(exe, res);
   for (const auto& s : res.skipped) std::cerr << "hakmem-bench: skipping " << s << "\n";

@@ -52,6 +52,11 @@ const std::vector<std::string>& suite_scenarios() {
   return v;
 }
 
+const std::vector<std::string>& phase_scenarios() {
+  static const std::vector<std::string> v = {"phases-fast", "phases-mid", "phases-slow"};
+  return v;
+}
+
 const std::vector<std::string>& hidden_scenarios() {
   static const std::vector<std::string> v = {"corrupt"};
   return v;
@@ -87,10 +92,20 @@ std::string usage_text() {
       "                       HAKMEM_* knobs) and report, per scenario, how far the best\n"
       "                       beats the default on 0.4 CPU + 0.3 faults + 0.3 mean RSS;\n"
       "                       --allocators is ignored\n"
+      "  --learner            run hakmem alone with its default strategy, a handful of\n"
+      "                       fixed neighbours of it, HAKMEM_LEARN=ucb1 and =elo, and\n"
+      "                       report composite cost, regret and the learner's CPU;\n"
+      "                       default scenarios: json,vm,mixed,fragmentation and\n"
+      "                       phases-fast,phases-mid,phases-slow (json, vm and mixed\n"
+      "                       at --full under --quick); --allocators is ignored\n"
+      "  --learn-epoch-ms LIST  --learner: HAKMEM_LEARN_EPOCH_MS values (default 100)\n"
+      "  --fixed LIST         --learner: only these fixed strategies (default: all six)\n"
       "  --list               list scenarios and allocators, then exit\n"
       "  --help               this text\n"
       "\nscenarios:";
   for (const auto& n : suite_scenarios()) s += " " + n;
+  s += "\nphase scenarios (--learner):";
+  for (const auto& n : phase_scenarios()) s += " " + n;
   s += "\nallocators:";
   for (const auto& n : known_allocators()) s += " " + n;
   s += "\n";
@@ -121,7 +136,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       return r;
     };
     const bool flag = arg == "--quick" || arg == "--full" || arg == "--tiny" || arg == "--list" ||
-                      arg == "--headroom" || arg == "--help" || arg == "-h";
+                      arg == "--headroom" || arg == "--learner" || arg == "--help" || arg == "-h";
     if (flag && has_value) return fail("option " + arg + " takes no value");
 
     if (arg == "--quick") {
@@ -134,6 +149,21 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       o.list = true;
     } else if (arg == "--headroom") {
       o.headroom = true;
+    } else if (arg == "--learner") {
+      o.learner = true;
+    } else if (arg == "--learn-epoch-ms") {
+      if (!take()) return fail("--learn-epoch-ms needs a value");
+      o.learn_epoch_ms.clear();
+      for (const auto& e : split_list(value)) {
+        int ms = 0;
+        if (!parse_positive_int(e, 60000, ms) || ms < 10) return fail("--learn-epoch-ms needs values from 10 to 60000");
+        o.learn_epoch_ms.push_back(ms);
+      }
+      if (o.learn_epoch_ms.empty()) return fail("--learn-epoch-ms needs at least one value");
+    } else if (arg == "--fixed") {
+      if (!take()) return fail("--fixed needs a value");
+      o.learner_fixed = split_list(value);
+      if (o.learner_fixed.empty()) return fail("--fixed needs at least one strategy");
     } else if (arg == "--help" || arg == "-h") {
       o.help = true;
     } else if (arg == "--scenario" || arg == "--scenarios") {
@@ -142,13 +172,15 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       if (want.empty()) return fail(arg + " needs at least one scenario");
       for (const auto& w : want) {
         if (w == "all") continue;
-        if (!contains(suite_scenarios(), w) && !contains(hidden_scenarios(), w))
+        if (!contains(suite_scenarios(), w) && !contains(hidden_scenarios(), w) && !contains(phase_scenarios(), w))
           return fail("unknown scenario '" + w + "'");
       }
       // Run in suite order whatever order they were named in; "all" is the suite.
       o.scenarios.clear();
       for (const auto& s : suite_scenarios())
         if (contains(want, s) || contains(want, "all")) o.scenarios.push_back(s);
+      for (const auto& s : phase_scenarios())
+        if (contains(want, s)) o.scenarios.push_back(s);
       for (const auto& s : hidden_scenarios())
         if (contains(want, s)) o.scenarios.push_back(s);
     } else if (arg == "--allocators" || arg == "--allocator") {
@@ -186,6 +218,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
       return fail("unknown option '" + args[i] + "'");
     }
   }
+  if (o.scenarios.empty() && o.learner)
+    o.scenarios = {"json", "vm", "mixed", "fragmentation", "phases-fast", "phases-mid", "phases-slow"};
   if (o.scenarios.empty()) o.scenarios = suite_scenarios();
   if (o.allocators.empty()) o.allocators = known_allocators();
   return r;

@@ -27,6 +27,11 @@ struct Options {
   bool help = false;
   bool list = false;
   bool headroom = false;  // hakmem under the fixed-strategy grid (headroom.h)
+  bool learner = false;   // fixed strategies against HAKMEM_LEARN (learner.h)
+  // --learner: the HAKMEM_LEARN_EPOCH_MS values to run ELO and UCB1 with.
+  std::vector<int> learn_epoch_ms = {100};
+  // --learner: the fixed strategies to run by name (empty: all of them).
+  std::vector<std::string> learner_fixed;
 };
 
 struct ParseResult {
@@ -42,6 +47,9 @@ std::string usage_text();
 // The default suite, in order; `corrupt` is runnable by name but hidden.
 const std::vector<std::string>& suite_scenarios();
 const std::vector<std::string>& hidden_scenarios();
+// The phase-changing scenarios of the learner's proof: runnable by name and
+// the default of --learner, not in the default suite (10-20 s each).
+const std::vector<std::string>& phase_scenarios();
 const std::vector<std::string>& known_allocators();
 
 }  // namespace hakbench

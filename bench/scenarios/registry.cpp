@@ -21,6 +21,9 @@ void run_realloc(Run&);
 void run_edge(Run&);
 void run_alignment(Run&);
 void run_corrupt(Run&);
+void run_phases_fast(Run&);
+void run_phases_mid(Run&);
+void run_phases_slow(Run&);
 
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> list = {
@@ -38,6 +41,11 @@ const std::vector<Scenario>& scenarios() {
       {"realloc", "50% realloc, growing and shrinking 8 B-256 KiB", run_realloc, false},
       {"edge", "malloc(0), free(NULL), realloc to 0, tiny sizes, calloc zeroing, overflow", run_edge, false},
       {"alignment", "posix_memalign/aligned_alloc at 64 B, 4 KiB and 2 MiB", run_alignment, false},
+      // The learner's proof (hakmem-bench --learner), not in the default suite:
+      // 10-20 s each under --quick.
+      {"phases-fast", "vm, bursts with idle gaps, json: cycling every ~0.3 s", run_phases_fast, false},
+      {"phases-mid", "vm, bursts with idle gaps, json: cycling every ~2 s", run_phases_mid, false},
+      {"phases-slow", "vm, bursts with idle gaps, json: cycling every ~6 s", run_phases_slow, false},
       {"corrupt", "corrupts a live block on purpose (tests the failure path)", run_corrupt, true},
   };
   return list;
