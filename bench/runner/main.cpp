@@ -102,22 +102,32 @@ void link_latest(const OutDir& d) {
   fs::create_directory_symlink(d.name, latest, ec);
 }
 
+// The hakmem library the headroom and learner modes preload; false (after
+// saying so) when it is not there.
+bool library_found(const std::string& lib) {
+  if (!lib.empty() && ::access(lib.c_str(), R_OK) == 0) return true;
+  std::cerr << "hakmem-bench: hakmem library " << (lib.empty() ? "(none configured)" : lib)
+            << " not found; build the hakmem target or pass --hakmem-lib PATH\n";
+  return false;
+}
+
+// The settings and the machine a report's table header names.
+void describe_run(const Options& opt, Meta* meta) {
+  meta->size = run_size_name(opt.size);
+  meta->rounds = opt.rounds;
+  meta->seed = opt.seed;
+  meta->threads = opt.threads;
+  meta->iterations = opt.iterations;
+  describe_machine(*meta);
+}
+
 int headroom(const std::string& exe, const Options& opt, const ResolveEnv& env) {
   const std::string lib = hakmem_library(opt, env);
-  if (lib.empty() || ::access(lib.c_str(), R_OK) != 0) {
-    std::cerr << "hakmem-bench: hakmem library " << (lib.empty() ? "(none configured)" : lib)
-              << " not found; build the hakmem target or pass --hakmem-lib PATH\n";
-    return 1;
-  }
+  if (!library_found(lib)) return 1;
   const auto out = make_out_dir(opt, "-headroom");
   if (!out) return 1;
   HeadroomReport report;
-  report.meta.size = run_size_name(opt.size);
-  report.meta.rounds = opt.rounds;
-  report.meta.seed = opt.seed;
-  report.meta.threads = opt.threads;
-  report.meta.iterations = opt.iterations;
-  describe_machine(report.meta);
+  describe_run(opt, &report.meta);
   report.library = lib;
   std::cerr << "hakmem-bench: headroom " << report.meta.size << " run, " << opt.scenarios.size()
             << " scenarios x " << strategy_grid().size() << " strategies x " << opt.rounds << " rounds, seed "
@@ -154,20 +164,11 @@ int headroom(const std::string& exe, const Options& opt, const ResolveEnv& env) 
 
 int learner(const std::string& exe, const Options& opt, const ResolveEnv& env) {
   const std::string lib = hakmem_library(opt, env);
-  if (lib.empty() || ::access(lib.c_str(), R_OK) != 0) {
-    std::cerr << "hakmem-bench: hakmem library " << (lib.empty() ? "(none configured)" : lib)
-              << " not found; build the hakmem target or pass --hakmem-lib PATH\n";
-    return 1;
-  }
+  if (!library_found(lib)) return 1;
   const auto out = make_out_dir(opt, "-learner");
   if (!out) return 1;
   LearnerReport report;
-  report.meta.size = run_size_name(opt.size);
-  report.meta.rounds = opt.rounds;
-  report.meta.seed = opt.seed;
-  report.meta.threads = opt.threads;
-  report.meta.iterations = opt.iterations;
-  describe_machine(report.meta);
+  describe_run(opt, &report.meta);
   report.library = lib;
   report.scenarios = opt.scenarios;
   std::string unknown;
