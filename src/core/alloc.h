@@ -80,15 +80,16 @@ __attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic) 
         // Signed: the full bit makes it negative, so full pages go slow, as
         // do frees into a page with no live block; a block still marked free
         // is a double free unless the owner's lists say otherwise.
-        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block, page), 1)) {
+        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block, page, seg), 1)) {
             if constexpr (kSecure) {
                 if (!secure::check_and_fill_free(block, page)) return;
             }
-            block_set_free(block, page->local_free, page);
+            block_set_free(block, page->local_free, page, seg);
             page->local_free = block;
+            // The count before the decrement, so the decrement's flags are
+            // the `used != 0` test below (one instruction less).
+            heap->counters.frees[page->size_class].add(1);
             page->used = --used;
-            unsigned cls = page->size_class;
-            heap->counters.frees[cls].add(1);
             // The last block: the page is released unless it is the only page
             // of a small class (kept, so alloc/free of one block does not
             // churn; heap_purge releases its memory if it stays empty). An
