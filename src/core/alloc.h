@@ -51,11 +51,13 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
     return slow(size);
 }
 
-// The free fast path. A pointer it does not serve goes to `generic(p)`:
-// null, pointers whose chunk holds no segment, and blocks of segments the
-// calling thread does not own (remote, large, sampled, invalid).
-template <class Generic>
-__attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic) {
+// The free fast path. A pointer it does not serve goes to `generic(p)`
+// (null, pointers whose chunk holds no segment) or, when a segment's header
+// is known to be mapped there but the calling thread does not own it,
+// `foreign(p, seg)` (remote, large, sampled, invalid), which need not test
+// the segment map again.
+template <class Generic, class Foreign>
+__attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic, Foreign foreign) {
     if constexpr (kCheckedBuild) {
         if (p == nullptr || !free_pointer_valid(p)) return;
     }
@@ -104,7 +106,7 @@ __attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic) 
         heap_free_local_slow(heap, block);
         return;
     }
-    generic(p);
+    foreign(p, seg);
 }
 
 // The usable size of a small or medium block free_pointer_valid accepted

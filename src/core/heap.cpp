@@ -17,11 +17,6 @@ namespace hakmem {
 constinit Heap g_empty_heap{&g_empty_page};
 HeapCounters g_orphan_counters;
 
-HeapCounters& counters_for(Heap* heap, bool* shared) {
-    *shared = heap == &g_empty_heap;
-    return *shared ? g_orphan_counters : heap->counters;
-}
-
 void heap_init(Heap* heap) {
     for (unsigned c = 0; c < kNumClasses; ++c) {
         heap_class_queue(heap, c).clear();

@@ -103,10 +103,11 @@ void heap_free_local_slow(Heap* heap, Block* block);
 // The owner freed the last live block of `page`, which is not its class's
 // only page: the page goes back to its segment.
 void heap_page_retire(Heap* heap, Block* block);
-// Frees a small or medium block, already validated (free_pointer_valid),
-// of a heap other than the calling thread's: a remote free, counted in the
-// caller's counters. After it the caller must not touch the block's page.
-void heap_free_remote(Block* block);
+// Frees a small or medium block of `page`, already validated
+// (free_pointer_valid or small_block_page), of a heap other than the
+// calling thread's: a remote free, counted in the caller's counters. After
+// it the caller must not touch the block's page.
+void heap_free_remote(Page* page, Block* block);
 // Releases free pages older than the purge delay (all with force), and
 // the memory of each class's kept empty page once it has stayed empty that
 // long. Owner only.
@@ -123,14 +124,42 @@ void heap_init(Heap* heap);
 // that only frees, or one past its heap's teardown). Shared: add_shared only.
 extern HeapCounters g_orphan_counters;
 // The counters the calling thread should write: its heap's, or the orphans'.
-HeapCounters& counters_for(Heap* heap, bool* shared);
+inline HeapCounters& counters_for(Heap* heap, bool* shared) {
+    *shared = heap == &g_empty_heap;
+    return *shared ? g_orphan_counters : heap->counters;
+}
 
 // Checks that `p` is a block hakmem handed out, without reading memory that
 // may be unmapped (segment map first); reports and returns false if not.
 // The owner's free fast path makes only its cheap part (alignment and the
-// segment map: segment_map_may_own); the block-start test costs a division,
-// which the generic path (dispatch/), realloc, usable_size and the checked
-// build pay.
+// segment map: segment_map_may_own); the rest (the header's cookie, the
+// block start) is paid by the foreign-free path (below), the generic path
+// (dispatch/), realloc, usable_size and the checked build.
 bool free_pointer_valid(void* p);
+// The reports of free_pointer_valid and the two halves below (cold).
+__attribute__((cold, noinline)) void report_invalid_pointer(void* p);
+__attribute__((cold, noinline)) void report_not_a_block_start(void* p);
+// The two halves of that check for a pointer whose segment header is known
+// to be mapped (segment_map_may_own passed; `seg` = p & ~kSegmentMask):
+// the header is a live segment's (its cookie), and, for a small or medium
+// segment, `p` is a block start of a page in use: its page, else nullptr.
+// Both report what fails. Inline: they are most of a remote free.
+inline bool segment_header_valid(const Segment* seg, void* p) {
+    if (__builtin_expect(seg->cookie == segment_cookie(seg), 1)) return true;
+    report_invalid_pointer(p);
+    return false;
+}
+inline Page* small_block_page(Segment* seg, void* p) {
+    Page* page = page_of(seg, p);
+    // One unsigned compare covers both ends of the page's blocks. Only
+    // fields fixed when the page was set up are read (capacity changes under
+    // the owner while we run; reading it would race).
+    uint64_t offset = static_cast<uint64_t>(static_cast<uint8_t*>(p) - page->start);
+    if (__builtin_expect(page->in_use && offset < uint64_t{page->reserved} * page->block_size &&
+                             offset_is_block_start(page, offset), 1))
+        return page;
+    report_not_a_block_start(p);
+    return nullptr;
+}
 
 }  // namespace hakmem

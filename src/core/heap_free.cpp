@@ -63,28 +63,21 @@ void heap_page_retire(Heap* heap, Block* block) {
     os::background_poll();  // the end of a free: a safe point to start the purge thread
 }
 
+void report_invalid_pointer(void* p) { heap_corruption(p, "invalid pointer (not allocated by hakmem)"); }
+void report_not_a_block_start(void* p) { heap_corruption(p, "invalid pointer (not a block start)"); }
+
 bool free_pointer_valid(void* p) {
     Segment* seg = segment_of(p);
-    if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg) ||
-        seg->cookie != segment_cookie(seg)) {
-        heap_corruption(p, "invalid pointer (not allocated by hakmem)");
+    if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg)) {
+        report_invalid_pointer(p);
         return false;
     }
+    if (!segment_header_valid(seg, p)) return false;
     if (seg->kind == SegmentKind::kLarge) return true;  // large_free checks the block start
-    Page* page = page_of(seg, p);
-    auto* u = static_cast<uint8_t*>(p);
-    // Only fields fixed when the page was set up are read here (capacity
-    // changes under the owner while we run; reading it would race).
-    if (!page->in_use || u < page->start || u >= page->start + size_t{page->reserved} * page->block_size ||
-        (u - page->start) % page->block_size != 0) {
-        heap_corruption(p, "invalid pointer (not a block start)");
-        return false;
-    }
-    return true;
+    return small_block_page(seg, p) != nullptr;
 }
 
-void heap_free_remote(Block* block) {
-    Page* page = page_of(segment_of(block), block);
+void heap_free_remote(Page* page, Block* block) {
     bool shared = false;
     HeapCounters& c = counters_for(t_heap, &shared);
     if (shared) c.frees[page->size_class].add_shared(1); else c.frees[page->size_class].add(1);

@@ -69,10 +69,8 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->in_use = 1;
     page->next = page->prev = nullptr;
     page->retire_time = 0;
-    if constexpr (kSecure) {
-        page->list_key = secure_page_key();
-        page->div_magic = UINT64_MAX / page->block_size + 1;
-    }
+    page->div_magic = UINT64_MAX / page->block_size + 1;
+    if constexpr (kSecure) page->list_key = secure_page_key();
 }
 
 void page_extend(Page* page) {

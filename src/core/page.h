@@ -79,11 +79,19 @@ struct alignas(64) Page {
     alignas(64) std::atomic<uintptr_t> thread_free;  // list | kRemoteFull | kRemoteNotifying
     uint64_t retire_time; // when it became free (purge list); cold
     uint64_t list_key;    // secure build: free-list link key and pad pattern, random per page
-    uint64_t div_magic;   // secure build: UINT64_MAX / block_size + 1, for the block-start test
+    uint64_t div_magic;   // UINT64_MAX / block_size + 1: block_start_in_page's test without a division
 
     uint32_t live() const { return used & ~kPageFullBit; }
     bool in_full() const { return (used & kPageFullBit) != 0; }
 };
+
+// Whether `offset` bytes past a page's start is a block start: block_size
+// divides it (Lemire's divisibility test: for offset < 2^32, d divides it
+// exactly when offset * M mod 2^64 <= M - 1, M = div_magic = 2^64 / d rounded
+// up). A multiply instead of a division on every foreign free.
+inline bool offset_is_block_start(const Page* page, uint64_t offset) {
+    return offset * page->div_magic <= page->div_magic - 1;
+}
 
 // The page every empty size-class queue points at: it has no free block, so
 // the fast path needs no "is there a page?" check. Never written.

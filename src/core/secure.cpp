@@ -45,10 +45,8 @@ Block* decode_checked(const Block* b, const Page* page) {
     Block* next = encode(b->next, page);
     if (next == nullptr) return nullptr;
     uintptr_t off = reinterpret_cast<uintptr_t>(next) - reinterpret_cast<uintptr_t>(page->start);
-    // A block start: off < capacity * size and size divides off. The
-    // division is a multiply (Lemire's divisibility test; off < 2^32 here):
-    // size divides off exactly when off * M <= M - 1, M = 2^64 / size rounded up.
-    if (off >= size_t{page->capacity} * page->block_size || off * page->div_magic > page->div_magic - 1) {
+    // A block start: off < capacity * size and size divides off (off < 2^32 here).
+    if (off >= size_t{page->capacity} * page->block_size || !offset_is_block_start(page, off)) {
         heap_corruption(b, "free list link corrupted (overwritten free block)");
         return nullptr;  // report mode: the rest of the list is dropped, never followed
     }

@@ -40,8 +40,6 @@ struct SegmentList {
 SegmentList g_cache;      // empty segments kept mapped for reuse
 SegmentList g_abandoned;  // segments of exited threads with live blocks
 
-constexpr uint64_t kCookieKey = 0x9E3779B97F4A7C15ull;
-
 void segment_release_to_os(Segment* seg) {
     segment_map_set(seg, false);
     seg->cookie = 0;
@@ -69,8 +67,6 @@ void segment_init(Segment* seg, Heap* heap, SegmentKind kind) {
 }
 
 }  // namespace
-
-uint64_t segment_cookie(const Segment* seg) { return reinterpret_cast<uintptr_t>(seg) ^ kCookieKey; }
 
 uint8_t* page_area(Segment* seg, Page* page, size_t* size) {
     size_t index = static_cast<size_t>(page - seg->pages);

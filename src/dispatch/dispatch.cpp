@@ -90,6 +90,26 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
     return large_alloc(heap, size, alignment);
 }
 
+namespace {
+// A validated pointer into `seg`: a large block, or a small or medium one of
+// `page` (sampled, or another thread's).
+__attribute__((always_inline)) inline void free_in_segment(Segment* seg, Page* page, void* p) {
+    // A sampled block (telemetry/sampled_heap.h): its heap is never a thread's.
+    if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == &g_sampled_heap, 0)) {
+        telemetry_free_small(static_cast<Block*>(p));
+        return;
+    }
+    heap_free_remote(page, static_cast<Block*>(p));
+}
+
+void free_large(Segment* seg, void* p) {
+    // A sampled large block keeps its record in its header: taken before
+    // the mapping goes back (large_free reports a p that is not the start).
+    if (__builtin_expect(seg->large_sample.sampled != 0, 0) && p == large_block(seg)) telemetry_free_large(seg);
+    large_free(seg, p);
+}
+}  // namespace
+
 void free_generic(void* p) {
     if (p == nullptr) return;  // the fast path's segment-map test sends null here
     if constexpr (kSecure) {
@@ -102,19 +122,16 @@ void free_generic(void* p) {
     }
     if (!free_pointer_valid(p)) return;
     Segment* seg = segment_of(p);
-    if (seg->kind == SegmentKind::kLarge) {
-        // A sampled large block keeps its record in its header: taken before
-        // the mapping goes back (large_free reports a p that is not the start).
-        if (__builtin_expect(seg->large_sample.sampled != 0, 0) && p == large_block(seg)) telemetry_free_large(seg);
-        large_free(seg, p);
-        return;
-    }
-    // A sampled block (telemetry/sampled_heap.h): its heap is never a thread's.
-    if (seg->heap.load(std::memory_order_relaxed) == &g_sampled_heap) {
-        telemetry_free_small(static_cast<Block*>(p));
-        return;
-    }
-    heap_free_remote(static_cast<Block*>(p));
+    if (seg->kind == SegmentKind::kLarge) return free_large(seg, p);
+    free_in_segment(seg, page_of(seg, p), p);
+}
+
+void free_foreign(void* p, Segment* seg) {
+    if (!segment_header_valid(seg, p)) return;
+    if (seg->kind == SegmentKind::kLarge) return free_large(seg, p);
+    Page* page = small_block_page(seg, p);
+    if (page == nullptr) return;  // reported
+    free_in_segment(seg, page, p);
 }
 
 size_t usable_size(const void* p) {

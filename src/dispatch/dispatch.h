@@ -12,9 +12,11 @@
 //       size <= kMaxSmallSize -> heap_alloc_small_slow   core/heap_refill.cpp
 //       else -> large_alloc                               large/
 //   dealloc() core's fast path (core/alloc.h dealloc_or), on a miss
-//     free_generic                          dispatch.cpp
-//       validate (free_pointer_valid) -> large_free | telemetry_free_small |
-//       heap_free_remote (core: a block of another thread's heap)
+//     free_generic (no segment in p's chunk, null)   dispatch.cpp
+//       validate (free_pointer_valid), then as free_foreign
+//     free_foreign (a segment the thread does not own)  dispatch.cpp
+//       cookie -> large_free | block start (small_block_page) ->
+//       telemetry_free_small | heap_free_remote (another thread's heap)
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +38,13 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site);
 // Frees `p`, which the owner's free fast path did not take: null, a pointer
 // hakmem never returned (reported), a large or sampled block, or a block of
 // another thread's heap.
-void free_generic(void* p);
+__attribute__((noinline)) void free_generic(void* p);
+// Frees `p`, which lies in a chunk the segment map says starts a segment
+// (`seg`, its header) that the calling thread does not own: a remote free,
+// a large or sampled block, or an invalid pointer (reported). The fast
+// path's miss for every free of another thread's block, so it skips what
+// that fast path proved (alignment, the segment map).
+__attribute__((noinline)) void free_foreign(void* p, Segment* seg);
 
 // malloc and friends: with an explicit site, or (kCallerSite) the caller's.
 template <bool kCallerSite = false>
@@ -45,7 +53,7 @@ __attribute__((always_inline)) inline void* alloc(size_t size, uintptr_t site = 
     return alloc_or(size, [site](size_t n) { return alloc_slow(n, site); });
 }
 
-__attribute__((always_inline)) inline void dealloc(void* p) { dealloc_or(p, free_generic); }
+__attribute__((always_inline)) inline void dealloc(void* p) { dealloc_or(p, free_generic, free_foreign); }
 
 // Usable size of a block returned by hakmem (0 for nullptr).
 size_t usable_size(const void* p);
