@@ -153,9 +153,10 @@ inline Page* small_block_page(Segment* seg, void* p) {
     Page* page = page_of(seg, p);
     // One unsigned compare covers both ends of the page's blocks. Only
     // fields fixed when the page was set up are read (capacity changes under
-    // the owner while we run; reading it would race).
+    // the owner while we run; reading it would race), all on the page's
+    // second cache line (core/page.h).
     uint64_t offset = static_cast<uint64_t>(static_cast<uint8_t*>(p) - page->start);
-    if (__builtin_expect(page->in_use && offset < uint64_t{page->reserved} * page->block_size &&
+    if (__builtin_expect(page->in_use && offset < page->area_bytes &&
                              offset_is_block_start(page, offset), 1))
         return page;
     report_not_a_block_start(p);

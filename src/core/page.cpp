@@ -66,6 +66,8 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->start = area;
     page->thread_free.store(0, std::memory_order_relaxed);
     page->size_class = static_cast<uint8_t>(cls);
+    page->remote_class = page->size_class;
+    page->area_bytes = page->reserved * page->block_size;
     page->in_use = 1;
     page->next = page->prev = nullptr;
     page->retire_time = 0;

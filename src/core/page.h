@@ -67,23 +67,29 @@ struct alignas(64) Page {
     Page* next;           // class queue, full list or purge list (read by free when the page empties)
     Page* prev;
     uint8_t size_class;
-    uint8_t in_use;       // assigned to a size class
     uint8_t purged;       // its memory was returned to the OS since last use
     uint8_t purge_pending; // on its heap's purge list
     uint32_t touched;     // bytes from start that may be resident (what a purge must release)
     uint32_t capacity;    // blocks carved so far (blocks are carved lazily so untouched memory stays unresident)
-    uint32_t reserved;    // blocks that fit in the page
-    uint8_t* start;       // first block
-    // Second cache line: what other threads write (remote frees), so their
-    // CAS does not take the owner's hot line away on every push.
+    // Second cache line: what other threads read and write. A remote free
+    // CASes thread_free and validates its pointer with the fields after it,
+    // all set when the page is set up, so it never reads the first line,
+    // which the owner writes on every malloc and free (reading it would
+    // pull that line away from the owner's core on every remote free).
     alignas(64) std::atomic<uintptr_t> thread_free;  // list | kRemoteFull | kRemoteNotifying
+    uint8_t* start;       // first block
+    uint32_t reserved;    // blocks that fit in the page
+    uint32_t area_bytes;  // reserved * block_size: the blocks' extent from start
+    uint64_t div_magic;   // UINT64_MAX / block_size + 1: offset_is_block_start's test without a division
+    uint8_t in_use;       // assigned to a size class
+    uint8_t remote_class; // size_class, for the remote free's counter
     uint64_t retire_time; // when it became free (purge list); cold
     uint64_t list_key;    // secure build: free-list link key and pad pattern, random per page
-    uint64_t div_magic;   // UINT64_MAX / block_size + 1: block_start_in_page's test without a division
 
     uint32_t live() const { return used & ~kPageFullBit; }
     bool in_full() const { return (used & kPageFullBit) != 0; }
 };
+static_assert(sizeof(Page) == 128, "two cache lines: the owner's and the remote frees'");
 
 // Whether `offset` bytes past a page's start is a block start: block_size
 // divides it (Lemire's divisibility test: for offset < 2^32, d divides it
