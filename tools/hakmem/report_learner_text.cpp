@@ -23,7 +23,8 @@ void candidates_table(const LearnerRun& run, std::string* out) {
     std::vector<uint64_t> ran(run.candidates.size(), 0);
     for (const LearnerEpoch& e : run.history) ++ran[e.candidate];
     const char* leader = run.elo() ? "champion" : "leader";
-    appendf(out, "\n  Candidates at exit (* %s; a slot culled during the run held other strategies before)\n", leader);
+    appendf(out, "\n  Candidates at exit (* %s%s)\n", leader,
+            run.elo() ? "; a slot culled during the run held other strategies before" : "");
     if (run.elo())
         appendf(out, "  %5s %7s %9s %7s  %s\n", "#", "rating", "W-D-L", "epochs", "strategy (what differs from the default)");
     else

@@ -275,9 +275,12 @@ Plot learner_cost(const LearnerRun& run) {
                                 (k == run.champion ? std::string("  (") + leader + " at exit)" : ""));
         ly += 18;
     }
-    c.text(x0, ly, "(strategies as at exit: a slot culled during the run held others before)", Anchor::kStart, 11,
-           false, "#555");
-    ly += 18;
+    if (elo) {
+        // The tournament culls and refills slots; UCB1's arms stay.
+        c.text(x0, ly, "(strategies as at exit: a slot culled during the run held others before)", Anchor::kStart,
+               11, false, "#555");
+        ly += 18;
+    }
     c.line(x0, ly - 4, x0 + 12, ly - 4, "#666", 1, true);
     c.text(x0 + 18, ly, "phase change", Anchor::kStart, 11);
     c.line(x0 + 130, ly - 4, x0 + 142, ly - 4, kInk, 1.5);
