@@ -299,11 +299,14 @@ LearnerInfo learner_info() {
     return info;
 }
 
-void learner_history_each(void (*fn)(const EpochRecord&, void*), void* context) {
+void learner_history_each(uint64_t through, void (*fn)(const EpochRecord&, void*), void* context) {
     os::LockGuard guard(g_lock);
     const State& s = g_state;
-    uint64_t count = s.history_count < kHistory ? s.history_count : kHistory;
-    for (uint64_t i = s.history_count - count; i < s.history_count; ++i) fn(s.history[i % kHistory], context);
+    // history_count counts the epochs (both restart at learner_start).
+    uint64_t end = s.history_count < through ? s.history_count : through;
+    // Older than the last kHistory epochs are overwritten.
+    uint64_t begin = s.history_count > kHistory ? s.history_count - kHistory : 0;
+    for (uint64_t i = begin; i < end; ++i) fn(s.history[i % kHistory], context);
 }
 
 void learner_fork_prepare() { g_lock.lock(); }

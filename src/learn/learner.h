@@ -70,10 +70,12 @@ struct LearnerInfo {
 LearnerInfo learner_info();
 // Copies up to `max` of the most recent epochs, oldest first; returns how many.
 unsigned learner_history(EpochRecord* out, unsigned max);
-// Calls fn for each of the most recent epochs, oldest first, under the
-// learner's lock (the next epoch boundary waits): for reports, which must
-// not allocate a copy.
-void learner_history_each(void (*fn)(const EpochRecord&, void*), void* context);
+// Calls fn for each of the most recent epochs up to epoch `through` (the
+// `epochs` of a LearnerInfo read before, so that a report written from both
+// describes one moment even if an epoch ended in between), oldest first,
+// under the learner's lock (the next epoch boundary waits): for reports,
+// which must not allocate a copy.
+void learner_history_each(uint64_t through, void (*fn)(const EpochRecord&, void*), void* context);
 
 // Fork handlers (api/init.cpp): a thread reading the learner's state while
 // another forks must not leave its lock held in the child.

@@ -118,6 +118,7 @@ void learner_write_json(JsonFile& j) {
         bool first;
     } w{&j, true};
     learn::learner_history_each(
+        info.epochs,
         [](const learn::EpochRecord& r, void* context) {
             auto* w = static_cast<Writer*>(context);
             w->j->format("%s\n      {\"t_ms\": %llu, \"candidate\": %u, \"champion\": %u, \"match\": %u, \"change\": %u, "

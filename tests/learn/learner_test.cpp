@@ -116,6 +116,34 @@ TEST_F(LearnerTest, HistoryRecordsEachEpochWithTheCandidateThatRanIt) {
     }
 }
 
+TEST_F(LearnerTest, HistoryReadUpToAnEpochEndsAtThatEpoch) {
+    // The JSON report reads the counts, then the history: an epoch ending in
+    // between must not show up in the history alone.
+    strategy_install(strategy_defaults());
+    uint64_t now = 1000000;
+    learner_start(Mode::kElo, LearnerConfig{}, now, false);
+    Tick(&now, 51);
+    uint64_t epochs = learner_info().epochs;
+    ASSERT_EQ(epochs, 50u);
+    struct Seen {
+        unsigned count = 0;
+        uint64_t last_ms = 0;
+    } seen;
+    auto count = [](const EpochRecord& r, void* context) {
+        auto* s = static_cast<Seen*>(context);
+        ++s->count;
+        s->last_ms = r.time_ms;
+    };
+    learner_history_each(epochs, count, &seen);
+    EXPECT_EQ(seen.count, 50u);
+    EXPECT_EQ(seen.last_ms, now);
+    Tick(&now, 1);  // an epoch ends after the counts were read
+    seen = Seen{};
+    learner_history_each(epochs, count, &seen);
+    EXPECT_EQ(seen.count, 50u) << "the history stops at the epoch the counts describe";
+    EXPECT_EQ(seen.last_ms, now - 100);
+}
+
 TEST_F(LearnerTest, SettingAStrategyFreezesTheLearnerForGood) {
     strategy_install(strategy_defaults());
     uint64_t now = 1000000;

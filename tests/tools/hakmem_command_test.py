@@ -9,12 +9,14 @@ Exit status 0 = pass; on failure the reason is printed.
 """
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 TIMEOUT_S = 240
 
@@ -167,6 +169,222 @@ def case_run_json_then_report(c):
         print(f"ok: report of {os.path.basename(files[0])}, {len(rows)} site rows, first:\n{rows[0]}")
 
 
+# A program that allocates for a while: long enough for the learner (10 ms
+# epochs) to run its first match, whatever the machine's load.
+BUSY_PROG = ("import time\n"
+             "t = time.time()\n"
+             "while time.time() - t < 1.5:\n"
+             "    d = [bytearray(i % 5000) for i in range(20000)]\n"
+             "    del d\n")
+
+
+def stats_run(c, d, name, learn=None):
+    """Runs BUSY_PROG under `hakmem run --json`; returns the file and its JSON."""
+    argv = [c.hakmem, "run", "--json", name]
+    if learn:
+        argv += ["--learn", learn, "-o", "LEARN_EPOCH_MS=10", "-o", "PLAYBOOK=off"]
+    p = run(argv + ["--", "python3", "-c", BUSY_PROG], cwd=d)
+    path = os.path.join(d, name)
+    if p.returncode != 0 or not os.path.exists(path):
+        raise Failure(f"hakmem run --json {name} (learn={learn}): {describe(p)}")
+    with open(path) as f:
+        return path, json.load(f)
+
+
+def report(c, argv):
+    r = run([c.hakmem, "report"] + argv)
+    if r.returncode != 0 or r.stderr:
+        raise Failure(f"hakmem report {' '.join(argv)}: {describe(r)}")
+    return r.stdout.decode()
+
+
+def timeline_lines(out):
+    """The (epoch, text) lines of the report's learner timeline, and whether the middle was left out."""
+    if "\n  Timeline (" not in out:
+        return None, False
+    part = out.split("\n  Timeline (", 1)[1].split("\n\n", 1)[0]
+    found = [(int(m.group(1)), m.group(2)) for m in re.finditer(r"^\s+(\d+)\s+[\d.]+ s  (.*)$", part, re.M)]
+    return found, "more epochs left out" in part
+
+
+def check_timeline(out, learner, mode):
+    """The report's learner section against the file's learner object."""
+    head = f"Learner: {mode}, {learner['epochs']} epoch"
+    if head not in out:
+        raise Failure(f"no line starting {head!r}:\n{out}")
+    leader = "champion" if mode == "elo" else "leader"
+    if f"  {leader} at exit: #{learner['champion']} " not in out:
+        raise Failure(f"the {leader} at exit is #{learner['champion']} in the file:\n{out}")
+    table = out.split("Candidates at exit", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^  ([* ])\s*(\d+) ", table, re.M)
+    if len(rows) != len(learner["candidates"]) or [int(n) for _, n in rows] != list(range(len(rows))) or \
+            [n for m, n in rows if m == "*"] != [str(learner["champion"])]:
+        raise Failure(f"the candidates table does not list the file's {len(learner['candidates'])} "
+                      f"candidates with #{learner['champion']} starred:\n{table}")
+    h = learner["history"]
+    if not h:
+        raise Failure("the learner recorded no epoch: the program ran too briefly")
+    lines, elided = timeline_lines(out)
+    if not lines:
+        raise Failure(f"no timeline lines:\n{out}")
+    first = max(1, learner["epochs"] - len(h) + 1)
+    # Every line is at an epoch where something happened (or the last, for
+    # a match still on at exit)...
+    moved = {first, first + len(h) - 1}
+    for i in range(1, len(h)):
+        a, b = h[i - 1], h[i]
+        if any(a[k] != b[k] for k in ("candidate", "champion", "match")) or b["change"]:
+            moved.add(first + i)
+    if h[0]["change"]:
+        moved.add(first)
+    stray = [l for l in lines if l[0] not in moved]
+    if stray:
+        raise Failure(f"timeline lines at epochs where the history shows nothing happening: {stray} "
+                      f"(epochs {learner['epochs']}, {len(h)} in the history)")
+    if len(lines) > 41:
+        raise Failure(f"{len(lines)} timeline lines: a long timeline must be cut to its ends")
+    # ...and, unless the middle was left out, every phase change, match result
+    # and champion change of the file has its line.
+    if not elided:
+        text = {n: t for n, t in lines}
+        for i, e in enumerate(h):
+            n = first + i
+            if e["change"] and "phase change" not in text.get(n, ""):
+                raise Failure(f"epoch {n}'s phase change is not in the timeline: {lines}")
+            if i and h[i - 1]["match"] and not e["match"] and "match over" not in text.get(n, ""):
+                raise Failure(f"the match that ended at epoch {n} is not in the timeline: {lines}")
+            if i and e["champion"] != h[i - 1]["champion"] and f"#{e['champion']}" not in text.get(n, ""):
+                raise Failure(f"the new {leader} #{e['champion']} at epoch {n} is not in the timeline: {lines}")
+    return lines
+
+
+def case_report_shows_the_learners_timeline(c):
+    with tempfile.TemporaryDirectory() as d:
+        for mode in ("elo", "ucb1"):
+            path, data = stats_run(c, d, f"{mode}.json", learn=mode)
+            lines = check_timeline(report(c, [path]), data["learner"], mode)
+            print(f"ok: {mode}: {data['learner']['epochs']} epochs, {len(lines)} timeline lines, e.g. {lines[-1]}")
+        path, data = stats_run(c, d, "plain.json")
+        out = report(c, [path])
+        if data["learner"]["mode"] != "off" or "Learner" in out or "Timeline" in out or "learner" in out:
+            raise Failure(f"a run without the learner must have no learner section:\n{out}")
+        print("ok: no learner section without the learner")
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_titles(root, tag):
+    """The <title> texts of every `tag` element of an SVG tree."""
+    return [(e, e.find(SVG + "title").text) for e in root.iter(SVG + tag) if e.find(SVG + "title") is not None]
+
+
+def names(name, location):
+    """Whether a plot's site name is that of the site at `location` (symbolised or not)."""
+    return name == location or name.startswith(location + " ")
+
+
+def check_site_plots(plots, data, top):
+    sites = sorted(data["sites"], key=lambda s: -s["bytes"])[:top]
+    bars = svg_titles(plots["sites_bytes.svg"], "rect")
+    if len(bars) != len(sites):
+        raise Failure(f"sites_bytes.svg: {len(bars)} bars for {len(sites)} sites")
+    for s, (bar, title) in zip(sites, bars):
+        if not names(title.rsplit(": ", 1)[0], s["location"]):
+            raise Failure(f"sites_bytes.svg: the bar of {s['location']} is titled {title!r}")
+    # Bars as long as their bytes (to a pixel: coordinates have one decimal,
+    # and the shortest bar is one pixel).
+    widths = [float(bar.get("width")) for bar, _ in bars]
+    expected = [s["bytes"] / sites[0]["bytes"] * widths[0] for s in sites]
+    if any(abs(w - e) > 1.1 for w, e in zip(widths, expected)):
+        raise Failure(f"sites_bytes.svg: bar widths {widths} are not in proportion to the bytes: {expected}")
+    for name, p50, p95, freed in (("site_sizes.svg", "size_p50", "size_p95", None),
+                                  ("site_lifetimes.svg", "lifetime_p50_ns", "lifetime_p95_ns", "freed_samples")):
+        boxes = {t.split(": p50")[0]: b for b, t in svg_titles(plots[name], "rect") if ": p50 " in t}
+        shown = [s for s in sites if freed is None or s[freed] > 0]
+        if len(boxes) != len(shown):
+            raise Failure(f"{name}: {len(boxes)} boxes for {len(shown)} sites with quantiles")
+        placed = []
+        for s in shown:
+            box = next((b for n, b in boxes.items() if names(n, s["location"])), None)
+            if box is None:
+                raise Failure(f"{name}: no box for {s['location']}: {list(boxes)}")
+            placed.append((max(s[p50], 1), max(s[p95], 1), float(box.get("x")),
+                           float(box.get("x")) + float(box.get("width"))))
+        # The log axis keeps the order of the quantiles: a smaller p50 sits left
+        # (a box is at least 2 px wide).
+        for a in placed:
+            for b in placed:
+                if a[0] < b[0] and not a[2] < b[2]:
+                    raise Failure(f"{name}: p50 {a[0]} is drawn right of p50 {b[0]}: {placed}")
+                if a[1] < b[1] and not a[3] <= b[3] + 2:
+                    raise Failure(f"{name}: p95 {a[1]} is drawn right of p95 {b[1]}: {placed}")
+
+
+def check_learner_plot(plot, learner):
+    h = learner["history"]
+    strip = [re.match(r"#(\d+) ran epochs (\d+)-(\d+): ", t) for _, t in svg_titles(plot, "rect")]
+    strip = [m for m in strip if m]
+    covered = sum(int(m.group(3)) - int(m.group(2)) + 1 for m in strip)
+    if covered != len(h):
+        raise Failure(f"learner_cost.svg: the strategy strip covers {covered} epochs of {len(h)}")
+    ran = [int(m.group(1)) for m in strip]
+    runs = [e["candidate"] for i, e in enumerate(h) if i == 0 or e["candidate"] != h[i - 1]["candidate"]]
+    if ran != runs:
+        raise Failure(f"learner_cost.svg: the strip shows candidates {ran}, the history {runs}")
+    phases = [t for _, t in svg_titles(plot, "line") if t.endswith(": phase change")]
+    if len(phases) != sum(e["change"] for e in h):
+        raise Failure(f"learner_cost.svg: {len(phases)} phase-change marks, the history has {sum(e['change'] for e in h)}")
+    if len(list(plot.iter(SVG + "polyline"))) == 0 and len(h) > 1:
+        raise Failure("learner_cost.svg: no cost line (memory has one value per epoch)")
+    legend = " ".join(t.text or "" for t in plot.iter(SVG + "text"))
+    if f"#{learner['champion']} " not in legend or "at exit" not in legend:
+        raise Failure(f"learner_cost.svg: the legend does not name the champion #{learner['champion']}: {legend}")
+
+
+def case_report_svg_and_html(c):
+    with tempfile.TemporaryDirectory() as d:
+        path, data = stats_run(c, d, "elo.json", learn="elo")
+        svg_dir = os.path.join(d, "plots", "elo")  # created with its parent
+        html = os.path.join(d, "report.html")
+        out = report(c, ["--top", "5", "--svg", svg_dir, "--html", html, path])
+        expected = {"sites_bytes.svg", "site_sizes.svg", "site_lifetimes.svg", "learner_cost.svg"}
+        if set(os.listdir(svg_dir)) != expected or f"Plots in {svg_dir}: " not in out or html not in out:
+            raise Failure(f"--svg wrote {sorted(os.listdir(svg_dir))}, expected {sorted(expected)}:\n{out}")
+        plots = {}
+        for name in sorted(expected):
+            try:
+                plots[name] = ET.parse(os.path.join(svg_dir, name)).getroot()
+            except ET.ParseError as e:
+                raise Failure(f"{name} is not well-formed XML: {e}")
+            if plots[name].tag != SVG + "svg":
+                raise Failure(f"{name}: the root is {plots[name].tag}, not an SVG element")
+        check_site_plots(plots, data, 5)
+        check_learner_plot(plots["learner_cost.svg"], data["learner"])
+        print(f"ok: {len(plots)} SVG files, well-formed, {len(data['sites'])} sites and "
+              f"{len(data['learner']['history'])} epochs drawn")
+        try:
+            page = ET.parse(html).getroot()
+        except ET.ParseError as e:
+            raise Failure(f"{html} is not well-formed: {e}")
+        inline = page.findall(".//" + SVG + "svg")
+        pre = "".join(page.find(".//{http://www.w3.org/1999/xhtml}pre").itertext())
+        if len(inline) != len(expected) or "Summary" not in pre or "Timeline" not in pre:
+            raise Failure(f"the HTML page must hold the text report and {len(expected)} SVG plots, "
+                          f"has {len(inline)}: {pre[:300]}")
+        titles = sorted(e.find(SVG + "title").text for e in inline)
+        if titles != sorted(p.find(SVG + "title").text for p in plots.values()):
+            raise Failure(f"the HTML page's plots are not the SVG files': {titles}")
+        print(f"ok: {os.path.basename(html)} parses, holds the report and {len(inline)} plots")
+        # Without the learner: the sites' plots only.
+        path, data = stats_run(c, d, "plain.json")
+        plain_dir = os.path.join(d, "plain")
+        report(c, ["--svg", plain_dir, path])
+        if set(os.listdir(plain_dir)) != expected - {"learner_cost.svg"}:
+            raise Failure(f"without the learner --svg wrote {sorted(os.listdir(plain_dir))}")
+        print("ok: no learner plot without the learner")
+
+
 def case_bad_input_gets_one_line_and_a_failing_status(c):
     c.expect_one_error(["run", "--"], 125, r"no program", "no program")
     c.expect_one_error(["run", "--", "/no/such/program"], 127, r"cannot run /no/such/program", "missing program")
@@ -184,6 +402,28 @@ def case_bad_input_gets_one_line_and_a_failing_status(c):
                 f.write(text)
             c.expect_one_error(["report", path], 1, r"is not a hakmem stats file", f"report {name}")
         c.expect_one_error(["report", os.path.join(d, "missing.json")], 1, r"cannot read", "report of a missing file")
+        p = run([c.hakmem, "run", "--json", "good.json", "--", "true"], cwd=d)
+        good = os.path.join(d, "good.json")
+        if p.returncode != 0 or not os.path.exists(good):
+            raise Failure(f"hakmem run --json good.json -- true: {describe(p)}")
+        # Outputs that cannot be written: a directory under a regular file,
+        # a page in a directory that does not exist or over a directory.
+        c.expect_one_error(["report", "--svg", os.path.join(good, "plots"), good], 1,
+                           r"cannot create the directory .*good.json/plots", "--svg under a regular file")
+        c.expect_one_error(["report", "--html", os.path.join(d, "no", "such", "r.html"), good], 1,
+                           r"cannot write .*r.html: No such file", "--html into a missing directory")
+        c.expect_one_error(["report", "--html", d, good], 1, r"cannot write .*: Is a directory", "--html over a directory")
+        c.expect_one_error(["report", good, "--svg"], 2, r"--svg needs a directory", "--svg without a directory")
+        c.expect_one_error(["report", "--html", "", good], 2, r"--html needs a non-empty name", "--html ''")
+        # A learner object that names a candidate it does not list.
+        with open(good) as f:
+            data = json.load(f)
+        data["learner"] = {"mode": "elo", "epochs": 1, "champion": 0, "candidates": [],
+                           "history": [{"t_ms": 5, "candidate": 3, "champion": 0}]}
+        bad = os.path.join(d, "bad_learner.json")
+        with open(bad, "w") as f:
+            json.dump(data, f)
+        c.expect_one_error(["report", bad], 1, r"learner history entry 0 .*candidate", "a malformed learner object")
 
 
 def case_refuses_when_the_library_is_not_installed_beside_it(c):

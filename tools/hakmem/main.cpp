@@ -25,7 +25,7 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: hakmem run [--stats] [--json FILE] [--learn MODE] [--secure] [--lib PATH] [-o NAME=VALUE]... [--] PROGRAM [ARGS...]\n"
-    "       hakmem report [--top N] FILE.json\n"
+    "       hakmem report [--top N] [--svg DIR] [--html FILE] FILE.json\n"
     "       hakmem options\n"
     "       hakmem --version | --help\n"
     "\n"
@@ -38,7 +38,11 @@ constexpr char kUsage[] =
     "             -o NAME=VALUE  set an option (HAKMEM_ may be left out); `hakmem options` lists them\n"
     "           the exit status is the program's; hakmem's own failures exit 125 (126, 127: the\n"
     "           program cannot be run, is not found)\n"
-    "  report   summarise a stats file: totals, strategy, top call sites with size and lifetime quantiles\n"
+    "  report   summarise a stats file: totals, strategy, top call sites with size and lifetime quantiles,\n"
+    "           the learner's timeline when it ran\n"
+    "             --top N        show N call sites (default 20)\n"
+    "             --svg DIR      also draw plots as SVG files in DIR (created if need be)\n"
+    "             --html FILE    also write one HTML page with the report and the plots\n"
     "  options  every HAKMEM_* option with its kind, default and meaning\n"
     "\n"
     "See hakmem(1).\n";
