@@ -175,6 +175,43 @@ TEST_F(TelemetryEstimates, ManySampledBlocksLiveAtOnceAreAllTracked) {
     EXPECT_EQ(s.live_bytes, 0u);
 }
 
+// Sampled blocks of all threads come from one heap: were they packed like
+// any class, two threads' small blocks would share cache lines (false
+// sharing, issue 11). Each sampled block owns the lines it touches.
+TEST_F(TelemetryEstimates, SampledBlocksOfTwoThreadsNeverShareACacheLine) {
+    constexpr int kBlocks = 300;
+    struct Span { uintptr_t first_line, last_line; };
+    static Span spans[2][kBlocks];
+    static void* blocks[2][kBlocks];
+    std::atomic<int> ready{0};
+    auto work = [&](int t) {
+        hak_free(hak_malloc(1));  // the thread's heap, then sample every allocation
+        hakmem::telemetry_set_sample_bytes(1, true);
+        ready.fetch_add(1);
+        while (ready.load() < 2) {}
+        for (int i = 0; i < kBlocks; ++i) {
+            size_t n = size_t{8} + static_cast<size_t>(i % 5) * 20;  // 8..88 bytes
+            auto* p = static_cast<unsigned char*>(hak_alloc_at(Opaque(n), FakeSite(7, 0)));
+            blocks[t][i] = p;
+            uintptr_t u = reinterpret_cast<uintptr_t>(p);
+            spans[t][i] = {u / 64, (u + hak_usable_size(p) - 1) / 64};
+        }
+    };
+    std::thread a(work, 0), b(work, 1);
+    a.join();
+    b.join();
+    hak_site_stats_t s = SiteStats(FakeSite(7, 0));
+    // The second thread to change the rate restarts the first one's sampling
+    // at its next sample (a fresh countdown): one allocation of it is not sampled.
+    EXPECT_GE(s.samples, 2u * kBlocks - 1) << "every allocation but a restart was sampled";
+    for (const Span& x : spans[0])
+        for (const Span& y : spans[1])
+            ASSERT_TRUE(x.last_line < y.first_line || y.last_line < x.first_line)
+                << "lines " << x.first_line << "-" << x.last_line << " and " << y.first_line << "-" << y.last_line;
+    for (auto& per_thread : blocks)
+        for (void* p : per_thread) hak_free(p);
+}
+
 // Two call sites through hak_malloc: the site is the return address of the
 // call, so it is stable across calls and differs between the two.
 __attribute__((noinline)) void* AllocHereA(size_t n) {
