@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The golden instruction-count test: the fast path must not get slower.
 #
-# Runs pair_loop (malloc+free of one size) and churn_loop (free a random one
-# of LIVE blocks, malloc 16..1024 B) under callgrind with libhakmem.so
+# Runs pair_loop (malloc+free of one size), churn_loop (free a random one
+# of LIVE blocks, malloc 16..1024 B) and remote_loop (malloc by the main
+# thread, free by another: the remote-free path) under callgrind with libhakmem.so
 # preloaded, each with N operations and with 0, and compares
 # (Ir(N) - Ir(0)) / N with the counts recorded in golden_counts.txt. A count
 # more than TOLERANCE above its record fails the test, printing measured
 # against recorded for every case. Instruction counts are exact and
 # repeatable: this is not a timing test.
 #
-# usage: golden_test.sh --pair-loop PATH --churn-loop PATH --hakmem-lib PATH
-#                       [--counts FILE] [--update]
+# usage: golden_test.sh --pair-loop PATH --churn-loop PATH --remote-loop PATH
+#                       --hakmem-lib PATH [--counts FILE] [--update]
 #   --update  prints the measured counts as golden_counts.txt lines instead
 #             of comparing (to update the file deliberately; see its header)
 #
@@ -19,11 +20,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 counts="$here/golden_counts.txt"
-pair_loop= churn_loop= hakmem_lib= update=0
+pair_loop= churn_loop= remote_loop= hakmem_lib= update=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --pair-loop) pair_loop=$2; shift 2 ;;
     --churn-loop) churn_loop=$2; shift 2 ;;
+    --remote-loop) remote_loop=$2; shift 2 ;;
     --hakmem-lib) hakmem_lib=$2; shift 2 ;;
     --counts) counts=$2; shift 2 ;;
     --update) update=1; shift ;;
@@ -35,7 +37,7 @@ if ! command -v valgrind >/dev/null; then
   echo "golden_test.sh: SKIPPED: valgrind not found (make deps installs it; apt-get install -y valgrind)"
   exit 77
 fi
-for f in "$pair_loop" "$churn_loop" "$hakmem_lib" "$counts"; do
+for f in "$pair_loop" "$churn_loop" "$remote_loop" "$hakmem_lib" "$counts"; do
   [ -f "$f" ] || { echo "golden_test.sh: missing $f" >&2; exit 2; }
 done
 
@@ -72,6 +74,7 @@ per_op() {  # kind param n
   case "$1" in
     pair) full=$(instructions "$pair_loop" "$3" "$2"); base=$(instructions "$pair_loop" 0 "$2") ;;
     churn) full=$(instructions "$churn_loop" "$3" "$2"); base=$(instructions "$churn_loop" 0 "$2") ;;
+    remote) full=$(instructions "$remote_loop" "$3" "$2"); base=$(instructions "$remote_loop" 0 "$2") ;;
     *) echo "golden_test.sh: unknown kind $1 in $counts" >&2; exit 2 ;;
   esac
   awk -v f="$full" -v b="$base" -v n="$3" 'BEGIN { printf "%.2f", (f - b) / n }'
@@ -83,7 +86,7 @@ failed=0
 printf '%-6s %6s %10s %9s %9s  %s\n' kind param ops measured recorded verdict
 # Lines: kind param ops recorded (instructions per operation).
 while read -r kind param ops recorded; do
-  case "$kind" in pair|churn) ;; *) continue ;; esac
+  case "$kind" in pair|churn|remote) ;; *) continue ;; esac
   measured=$(per_op "$kind" "$param" "$ops")
   if [ "$update" = 1 ]; then
     printf '%s %s %s %s\n' "$kind" "$param" "$ops" "$measured"; continue
