@@ -103,11 +103,6 @@ void heap_free_local_slow(Heap* heap, Block* block);
 // The owner freed the last live block of `page`, which is not its class's
 // only page: the page goes back to its segment.
 void heap_page_retire(Heap* heap, Block* block);
-// Frees a small or medium block of `page`, already validated
-// (free_pointer_valid or small_block_page), of a heap other than the
-// calling thread's: a remote free, counted in the caller's counters. After
-// it the caller must not touch the block's page.
-void heap_free_remote(Page* page, Block* block);
 // Releases free pages older than the purge delay (all with force), and
 // the memory of each class's kept empty page once it has stayed empty that
 // long. Owner only.

@@ -77,11 +77,4 @@ bool free_pointer_valid(void* p) {
     return small_block_page(seg, p) != nullptr;
 }
 
-void heap_free_remote(Page* page, Block* block) {
-    bool shared = false;
-    HeapCounters& c = counters_for(t_heap, &shared);
-    if (shared) c.frees[page->remote_class].add_shared(1); else c.frees[page->remote_class].add(1);
-    page_free_remote(page, block);  // the last touch of page and segment
-}
-
 }  // namespace hakmem

@@ -24,34 +24,15 @@ namespace hakmem {
 void (*g_after_remote_push)(const Page*) = nullptr;
 #endif
 
-void page_free_remote(Page* page, Block* block) {
-    if (block_marked_free(block, page)) {
-        heap_corruption(block, "double free (from another thread)");
-        return;
-    }
-    if constexpr (kSecure) {
-        if (!secure::check_and_fill_free(block, page)) return;
-    }
-    uintptr_t word = page->thread_free.load(std::memory_order_relaxed);
-    uintptr_t desired;
-    do {
-        block_set_free(block, remote_list(word), page);
-        uintptr_t flags = (word & kRemoteFull) ? kRemoteNotifying : (word & kRemoteFlags);
-        desired = reinterpret_cast<uintptr_t>(block) | flags;
-    } while (!page->thread_free.compare_exchange_weak(word, desired, std::memory_order_acq_rel,
-                                                     std::memory_order_relaxed));
-#if HAKMEM_CHECKED
-    // Tests make the segment inaccessible here, proving the rest of the
-    // path leaves it alone unless it holds kRemoteNotifying.
-    if (g_after_remote_push != nullptr && (word & kRemoteFull) == 0) g_after_remote_push(page);
-#endif
-    if ((word & kRemoteFull) == 0) return;  // published: hands off the page
+void page_remote_notify_owner(Page* page) {
     // kRemoteFull was set by the owner that now holds the segment (or one
     // that abandoned it since, whose pooled heap a store cannot hurt).
     if (Heap* owner = segment_of(page)->heap.load(std::memory_order_acquire))
         owner->remote_pending.store(1, std::memory_order_release);
     page->thread_free.fetch_and(~kRemoteNotifying, std::memory_order_release);
 }
+
+void report_remote_double_free(Block* block) { heap_corruption(block, "double free (from another thread)"); }
 
 bool page_remote_set_full(Page* page) {
     for (unsigned spins = 0;; ++spins) {

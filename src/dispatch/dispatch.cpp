@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "core/remote_free.h"
 #include "dispatch/process_init.h"
 #include "large/large.h"
 #include "telemetry/telemetry.h"
