@@ -1,8 +1,5 @@
 #include "stats/exit_report.h"
 
-#include <cstdio>
-#include <unistd.h>
-
 #include "hakmem/hakmem.h"
 #include "os/os_file.h"
 #include "os/os_print.h"
@@ -24,16 +21,10 @@ void write_summary(int fd, SummaryPart extra) {
 // HAKMEM_SHOW_STATS=path: the same text, written like the JSON file (a new
 // temporary file, never through a planted link, renamed over `path`).
 bool write_summary_file(const char* path, SummaryPart extra) {
-    char final_path[4096], tmp_path[4096 + 80];
-    if (!os::expand_pid_path(path, final_path, sizeof final_path)) return false;
-    int fd = os::create_unique_file(final_path, tmp_path, sizeof tmp_path);
-    if (fd < 0) return false;
-    write_summary(fd, extra);
-    if (close(fd) != 0 || rename(tmp_path, final_path) != 0) {
-        unlink(tmp_path);
-        return false;
-    }
-    return true;
+    return os::replace_file(path, [extra](int fd) {
+               write_summary(fd, extra);
+               return true;
+           }) == os::ReplaceResult::kOk;
 }
 
 }  // namespace
