@@ -1,6 +1,6 @@
 // Files the library writes itself (the HAKMEM_STATS_JSON report, the
-// HAKMEM_SHOW_STATS file, the playbook), created so that nobody else can
-// choose what gets written: no malloc, no stdio.
+// HAKMEM_SHOW_STATS file, the heap profile, the playbook), created so that
+// nobody else can choose what gets written: no malloc, no stdio.
 #pragma once
 #include <cstddef>
 #include <type_traits>

@@ -7,6 +7,7 @@
 #include "policy/options.h"
 #include "stats/stats.h"
 #include "stats/stats_json.h"
+#include "telemetry/heap_profile.h"
 #include "telemetry/report.h"
 
 namespace hakmem {
@@ -31,6 +32,9 @@ bool write_summary_file(const char* path, SummaryPart extra) {
 
 void exit_report_prepare() {
     if (option_get(Option::kShowStats) && option_get_string(Option::kShowStats) == nullptr) os::stderr_keep();
+    // The profile is telemetry's samples: without them it would be empty.
+    if (option_get_string(Option::kHeapProfile) != nullptr && option_get(Option::kTelemetry) == 0)
+        os::print_line("warning: HAKMEM_HEAP_PROFILE needs HAKMEM_TELEMETRY=1; the profile will be empty");
 }
 
 void exit_report_write(SummaryPart extra, JsonObjects objects) {
@@ -44,6 +48,10 @@ void exit_report_write(SummaryPart extra, JsonObjects objects) {
     if (const char* path = option_get_string(Option::kStatsJson)) {
         if (telemetry_write_json(path, objects != nullptr ? objects : stats_write_json) != HAK_OK)
             os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);
+    }
+    if (const char* path = option_get_string(Option::kHeapProfile)) {
+        if (telemetry_write_heap_profile(path) != HAK_OK)
+            os::print_line("warning: HAKMEM_HEAP_PROFILE: cannot write %s", path);
     }
 }
 

@@ -1,7 +1,7 @@
 // Text formatted into a fixed buffer and written to a file descriptor with
 // write(2), so writing a report never allocates (it may run at exit, or from
 // a program's own thread at any time). The JSON report (json_file.h) and the
-// playbook (learn/playbook_file.cpp) write through it.
+// heap profile (heap_profile.cpp) write through it.
 #pragma once
 #include <algorithm>
 #include <cerrno>
