@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -128,15 +127,7 @@ protected:
         for (const std::string& name : Entries()) unlink((dir_ + "/" + name).c_str());
         rmdir(dir_.c_str());
     }
-    std::vector<std::string> Entries() const {
-        std::vector<std::string> names;
-        if (DIR* d = opendir(dir_.c_str())) {
-            while (dirent* e = readdir(d))
-                if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
-            closedir(d);
-        }
-        return names;
-    }
+    std::vector<std::string> Entries() const { return hakt::DirEntries(dir_); }
     std::string dir_;
 };
 
