@@ -20,8 +20,9 @@ PREFIX ?= /usr/local
 # sqlite3, perl and git are real programs the preload suite runs with hakmem;
 # valgrind (callgrind) runs the golden instruction-count test (bench/micro/golden_counts.txt).
 # abigail-tools (abidw, abidiff) checks the ABI against tests/abi/libhakmem.abi.
+# google-perftools (google-pprof) reads a heap profile in the preload tests.
 TEST_PACKAGES  := cmake g++ make pkg-config libgtest-dev libgmock-dev libbenchmark-dev python3 coreutils \
-                  sqlite3 perl git valgrind abigail-tools
+                  sqlite3 perl git valgrind abigail-tools google-perftools
 BENCH_PACKAGES := libmimalloc-dev libjemalloc-dev libgoogle-perftools-dev gnuplot-nox
 # clang and its compiler-rt (libFuzzer, ASan) for the fuzz preset.
 FUZZ_PACKAGES  := clang libclang-rt-dev

@@ -26,7 +26,7 @@ extern "C" {
  * A client is compatible when its major version equals the library's; a
  * newer minor version only appends functions and struct fields. */
 #define HAKMEM_ABI_VERSION_MAJOR 1
-#define HAKMEM_ABI_VERSION_MINOR 2
+#define HAKMEM_ABI_VERSION_MINOR 3
 #define HAKMEM_ABI_VERSION ((uint32_t)((HAKMEM_ABI_VERSION_MAJOR << 16) | HAKMEM_ABI_VERSION_MINOR))
 #define HAKMEM_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define HAKMEM_ABI_MINOR_OF(v) ((uint32_t)(v) & 0xFFFFu)
@@ -233,6 +233,18 @@ typedef struct hak_learner_stats {
 
 /* Fills *out as far as out->struct_size reaches. HAK_E_INVALID for a bad header. */
 HAK_API int hak_get_learner_stats(hak_learner_stats_t* out);
+
+/* ---- Heap profile (ABI 1.3) ----------------------------------------------
+ * Writes telemetry's samples as a heap profile in gperftools' text format,
+ * which pprof and google-pprof read (what HAKMEM_HEAP_PROFILE=path writes
+ * at exit): per call site, the live heap (pprof's default, -inuse_space)
+ * and every allocation since the start (-alloc_space), with the sampling
+ * interval recorded (heap_v2) so pprof scales the samples, then the
+ * process's memory map for symbols. Written atomically like
+ * hak_write_stats_json ("%p" = pid). HAK_OK, HAK_E_INVALID for a NULL or
+ * empty path, HAK_E_IO when the file cannot be written. Empty (no sites)
+ * with HAKMEM_TELEMETRY off. docs/OPTIONS.md, "The heap profile". */
+HAK_API int hak_write_heap_profile(const char* path);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 #include "learn/learner_report.h"
 #include "stats/stats.h"
 #include "stats/stats_json.h"
+#include "telemetry/heap_profile.h"
 #include "telemetry/report.h"
 #include "telemetry/telemetry.h"
 
@@ -72,6 +73,7 @@ HAK_API int hak_write_stats_json(const char* path) { return telemetry_write_json
 HAK_API int hak_get_strategy(hak_strategy_t* out) { return strategy_export(strategy_snapshot(), out); }
 HAK_API int hak_set_strategy(const hak_strategy_t* in) { return strategy_install_abi(in); }
 HAK_API int hak_get_learner_stats(hak_learner_stats_t* out) { return learner_export(out); }
+HAK_API int hak_write_heap_profile(const char* path) { return telemetry_write_heap_profile(path); }
 
 HAK_API void hak_collect(int force) {
     if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "policy/strategy_fields.h"
-#include "telemetry/json_file.h"
+#include "telemetry/file_writer.h"
 
 namespace hakmem::learn {
 namespace {
@@ -427,7 +427,7 @@ void playbook_describe(const ReadResult& r, char* buf, size_t n) {
 }
 
 bool playbook_write(int fd, const PlaybookEntry* entries, size_t n) {
-    JsonFile out(fd);  // a buffered writer of text; nothing JSON about its use here
+    FileWriter out(fd);
     out.format("%s %u\n", kMagic, kPlaybookVersion);
     out.raw("# hakmem's learned strategies for one program (docs/ARCHITECTURE.md, Playbook).\n"
             "# entry: sig = workload signature; rating = ELO; wins/losses/draws = matches;\n"

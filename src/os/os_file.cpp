@@ -66,4 +66,21 @@ bool expand_pid_path(const char* path, char* out, size_t n) {
     return len > 0;
 }
 
+ReplaceResult replace_file(const char* path, FileFill fill, void* arg) {
+    char final_path[4096], tmp_path[4096 + 80];
+    if (path == nullptr || !expand_pid_path(path, final_path, sizeof final_path)) return ReplaceResult::kBadPath;
+    int fd = create_unique_file(final_path, tmp_path, sizeof tmp_path);
+    if (fd < 0) return ReplaceResult::kIoError;
+    bool ok = fill(fd, arg);
+    // On disk before the rename, so a crash leaves the old file or the
+    // complete new one, not an empty file under the final name.
+    ok = fsync(fd) == 0 && ok;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp_path, final_path) != 0) {
+        unlink(tmp_path);
+        return ReplaceResult::kIoError;
+    }
+    return ReplaceResult::kOk;
+}
+
 }  // namespace hakmem::os

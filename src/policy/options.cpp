@@ -50,6 +50,9 @@ constexpr OptionTable make_options() {
                                "fixed mean bytes between samples (0 = adaptive from 512 KiB)"});
     set(Option::kStatsJson, {"HAKMEM_STATS_JSON", Kind::kString, 0, 0, 1, nullptr,
                              "write statistics as JSON to this path at exit (%p = pid)"});
+    set(Option::kHeapProfile, {"HAKMEM_HEAP_PROFILE", Kind::kString, 0, 0, 1, nullptr,
+                               "write a heap profile for pprof (live and allocated bytes by call site) to this path at "
+                               "exit (%p = pid)"});
     // Abort by default, as glibc does: a process that carries on with a
     // corrupt heap is what an exploit needs. Value 0, so it also holds for
     // a corruption found before the options are read.
@@ -249,9 +252,10 @@ extern "C" char** environ;
 void options_init() {
     if (g_initialized) return;
     // A setuid (secure-execution) program gets the defaults, whatever its
-    // environment says: HAKMEM_STATS_JSON would otherwise let the invoking
-    // user make it create or replace any file, and the other options let
-    // them change its memory behaviour (docs/OPTIONS.md).
+    // environment says: HAKMEM_STATS_JSON and HAKMEM_HEAP_PROFILE would
+    // otherwise let the invoking user make it create or replace any file,
+    // and the other options let them change its memory behaviour
+    // (docs/OPTIONS.md).
     bool secure = os::secure_execution();
     // Before libc has set up the environment (a malloc from the loader),
     // use the defaults and leave the real parse for a later call.

@@ -17,6 +17,7 @@ enum class Option : int {
     kTelemetry,        // HAKMEM_TELEMETRY: call-site sampling on | off
     kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
     kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
+    kHeapProfile,      // HAKMEM_HEAP_PROFILE: path of the pprof heap profile written at exit
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
     kLearn,            // HAKMEM_LEARN: off | elo | ucb1 (learn/learner.h)
     kLearnEpochMs,     // HAKMEM_LEARN_EPOCH_MS: the learner's epoch
@@ -35,9 +36,9 @@ void options_init();
 // options_init and by tests, which cannot run as a setuid program.
 void options_load(bool ignore_environment);
 int64_t option_get(Option opt);
-// The text of a string option (HAKMEM_STATS_JSON, HAKMEM_PLAYBOOK) or the
-// path given to a bool-or-path option (HAKMEM_SHOW_STATS=./stats.txt),
-// nullptr when unset.
+// The text of a string option (HAKMEM_STATS_JSON, HAKMEM_HEAP_PROFILE,
+// HAKMEM_PLAYBOOK) or the path given to a bool-or-path option
+// (HAKMEM_SHOW_STATS=./stats.txt), nullptr when unset.
 const char* option_get_string(Option opt);
 void options_print();  // every option and its value (HAKMEM_VERBOSE)
 

@@ -1,8 +1,5 @@
 #include "stats/exit_report.h"
 
-#include <cstdio>
-#include <unistd.h>
-
 #include "hakmem/hakmem.h"
 #include "os/os_file.h"
 #include "os/os_print.h"
@@ -10,6 +7,7 @@
 #include "policy/options.h"
 #include "stats/stats.h"
 #include "stats/stats_json.h"
+#include "telemetry/heap_profile.h"
 #include "telemetry/report.h"
 
 namespace hakmem {
@@ -24,22 +22,19 @@ void write_summary(int fd, SummaryPart extra) {
 // HAKMEM_SHOW_STATS=path: the same text, written like the JSON file (a new
 // temporary file, never through a planted link, renamed over `path`).
 bool write_summary_file(const char* path, SummaryPart extra) {
-    char final_path[4096], tmp_path[4096 + 80];
-    if (!os::expand_pid_path(path, final_path, sizeof final_path)) return false;
-    int fd = os::create_unique_file(final_path, tmp_path, sizeof tmp_path);
-    if (fd < 0) return false;
-    write_summary(fd, extra);
-    if (close(fd) != 0 || rename(tmp_path, final_path) != 0) {
-        unlink(tmp_path);
-        return false;
-    }
-    return true;
+    return os::replace_file(path, [extra](int fd) {
+               write_summary(fd, extra);
+               return true;
+           }) == os::ReplaceResult::kOk;
 }
 
 }  // namespace
 
 void exit_report_prepare() {
     if (option_get(Option::kShowStats) && option_get_string(Option::kShowStats) == nullptr) os::stderr_keep();
+    // The profile is telemetry's samples: without them it would be empty.
+    if (option_get_string(Option::kHeapProfile) != nullptr && option_get(Option::kTelemetry) == 0)
+        os::print_line("warning: HAKMEM_HEAP_PROFILE needs HAKMEM_TELEMETRY=1; the profile will be empty");
 }
 
 void exit_report_write(SummaryPart extra, JsonObjects objects) {
@@ -53,6 +48,10 @@ void exit_report_write(SummaryPart extra, JsonObjects objects) {
     if (const char* path = option_get_string(Option::kStatsJson)) {
         if (telemetry_write_json(path, objects != nullptr ? objects : stats_write_json) != HAK_OK)
             os::print_line("warning: HAKMEM_STATS_JSON: cannot write %s", path);
+    }
+    if (const char* path = option_get_string(Option::kHeapProfile)) {
+        if (telemetry_write_heap_profile(path) != HAK_OK)
+            os::print_line("warning: HAKMEM_HEAP_PROFILE: cannot write %s", path);
     }
 }
 

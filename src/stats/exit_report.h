@@ -1,7 +1,7 @@
 // The reports a process writes at exit: the HAKMEM_SHOW_STATS summary and
 // top sites (to stderr, through a copy kept from the start so that a
-// program that closes stderr still shows it, or to a file) and the
-// HAKMEM_STATS_JSON file.
+// program that closes stderr still shows it, or to a file), the
+// HAKMEM_STATS_JSON file and the HAKMEM_HEAP_PROFILE heap profile.
 #pragma once
 
 namespace hakmem {
@@ -14,7 +14,8 @@ using SummaryPart = void (*)(int fd);
 using JsonObjects = void (*)(JsonFile& j);
 
 // At start, once the options are read: keeps a copy of stderr when the
-// summary goes there (os/stderr_copy.h).
+// summary goes there (os/stderr_copy.h); warns when a heap profile is asked
+// for with telemetry off.
 void exit_report_prepare();
 // At exit (the library's destructor).
 void exit_report_write(SummaryPart extra, JsonObjects objects);

@@ -232,46 +232,36 @@ void telemetry_print_sites(int fd) {
         os::print_to(fd, "hakmem sites: ... %u more (HAKMEM_STATS_JSON has all)\n", n - kPrintedSites);
 }
 
-// The report goes to a fresh temporary file beside the final one, which is
-// then renamed over it: readers see the old file or the new one, never a
-// partial write, and concurrent writers (threads, or processes sharing the
-// path) each have their own temporary file, so all succeed and the last
-// rename wins. The temporary name is unpredictable and created exclusively
-// (os::create_unique_file): with a fixed `<path>.tmp.<pid>` opened with
-// O_TRUNC, a symlink planted there redirected the write to any file the
-// process could write, and two threads truncated each other's output.
+// The report is written through os::replace_file: a fresh temporary file
+// beside the final one, renamed over it, so readers never see a partial
+// write and concurrent writers (threads, or processes sharing the path) all
+// succeed. The temporary name is unpredictable and created exclusively:
+// with a fixed `<path>.tmp.<pid>` opened with O_TRUNC, a symlink planted
+// there redirected the write to any file the process could write, and two
+// threads truncated each other's output.
 int telemetry_write_json(const char* path, JsonHead head) {
     if (path == nullptr || *path == 0) return HAK_E_INVALID;
-    char final_path[4096], tmp_path[4096 + 80];
-    if (!os::expand_pid_path(path, final_path, sizeof final_path)) return HAK_E_INVALID;
-    int fd = os::create_unique_file(final_path, tmp_path, sizeof tmp_path);
-    if (fd < 0) return HAK_E_IO;
-    JsonFile j(fd);
-    j.format("{\n  \"hakmem_abi\": \"%u.%u\",\n  \"pid\": %d,\n", HAKMEM_ABI_VERSION_MAJOR, HAKMEM_ABI_VERSION_MINOR,
-             static_cast<int>(getpid()));
-    if (head != nullptr) head(j);
-    j.format("  \"telemetry\": {\"enabled\": %s, \"adaptive\": %s, \"live_sampled_small_blocks\": %llu, "
-             "\"dropped_sketch_values\": %llu},\n",
-             telemetry_enabled() ? "true" : "false", telemetry_counters().adaptive ? "true" : "false",
-             static_cast<unsigned long long>(telemetry::sampled_heap_live_records()),
-             static_cast<unsigned long long>(telemetry::site_stats_ready() ? telemetry::sketch_values_dropped() : 0));
-    j.raw("  \"sites\": [\n");
-    if (telemetry::site_stats_ready()) {
-        os::LockGuard guard(g_report_lock);
-        uint32_t n = snapshot_sites(SiteTable::kEntries);
-        for (uint32_t i = 0; i < n; ++i) write_site(j, g_rows[i], i + 1 == n);
-    }
-    j.raw("  ]\n}\n");
-    bool ok = j.flush();
-    // On disk before the rename, so a crash leaves the old file or the
-    // complete new one, not an empty file under the final name.
-    ok = fsync(fd) == 0 && ok;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp_path, final_path) != 0) {
-        unlink(tmp_path);
-        return HAK_E_IO;
-    }
-    return HAK_OK;
+    os::ReplaceResult r = os::replace_file(path, [head](int fd) {
+        JsonFile j(fd);
+        j.format("{\n  \"hakmem_abi\": \"%u.%u\",\n  \"pid\": %d,\n", HAKMEM_ABI_VERSION_MAJOR,
+                 HAKMEM_ABI_VERSION_MINOR, static_cast<int>(getpid()));
+        if (head != nullptr) head(j);
+        j.format("  \"telemetry\": {\"enabled\": %s, \"adaptive\": %s, \"live_sampled_small_blocks\": %llu, "
+                 "\"dropped_sketch_values\": %llu},\n",
+                 telemetry_enabled() ? "true" : "false", telemetry_counters().adaptive ? "true" : "false",
+                 static_cast<unsigned long long>(telemetry::sampled_heap_live_records()),
+                 static_cast<unsigned long long>(telemetry::site_stats_ready() ? telemetry::sketch_values_dropped()
+                                                                               : 0));
+        j.raw("  \"sites\": [\n");
+        if (telemetry::site_stats_ready()) {
+            os::LockGuard guard(g_report_lock);
+            uint32_t n = snapshot_sites(SiteTable::kEntries);
+            for (uint32_t i = 0; i < n; ++i) write_site(j, g_rows[i], i + 1 == n);
+        }
+        j.raw("  ]\n}\n");
+        return j.flush();
+    });
+    return r == os::ReplaceResult::kOk ? HAK_OK : r == os::ReplaceResult::kBadPath ? HAK_E_INVALID : HAK_E_IO;
 }
 
 void telemetry_report_lock() { g_report_lock.lock(); }

@@ -60,7 +60,8 @@ uint64_t quantile_u64(TDigest& d, double q) {
 
 SampleValues sample_values(uint32_t site, uint64_t size, uint64_t interval) {
     double weight = 1.0 / sample_probability(size, interval);
-    return SampleValues{site, size, weight, fastmath::round_u64(weight * static_cast<double>(size))};
+    return SampleValues{site, size, weight, fastmath::round_u64(weight * (1 << kCountFractionBits)),
+                        fastmath::round_u64(weight * static_cast<double>(size))};
 }
 
 bool site_stats_init() {
@@ -82,8 +83,8 @@ SiteCounters& site_counters(uint32_t site) { return storage().counters[site]; }
 void record_alloc(const SampleValues& v, EventQueue* queue) {
     SiteCounters& c = site_counters(v.site);
     c.samples.fetch_add(1, std::memory_order_relaxed);
-    c.allocs_fixed.fetch_add(fastmath::round_u64(v.weight * (1 << kCountFractionBits)),
-                             std::memory_order_relaxed);
+    c.allocs_fixed.fetch_add(v.est_allocs_fixed, std::memory_order_relaxed);
+    c.live_allocs_fixed.fetch_add(static_cast<int64_t>(v.est_allocs_fixed), std::memory_order_relaxed);
     c.bytes.fetch_add(v.est_bytes, std::memory_order_relaxed);
     int64_t live = c.live_bytes.fetch_add(static_cast<int64_t>(v.est_bytes), std::memory_order_relaxed) +
                    static_cast<int64_t>(v.est_bytes);
@@ -97,6 +98,7 @@ void record_alloc(const SampleValues& v, EventQueue* queue) {
 void record_free(const SampleValues& v, uint64_t lifetime_ns, EventQueue* queue) {
     SiteCounters& c = site_counters(v.site);
     c.frees.fetch_add(1, std::memory_order_relaxed);
+    c.live_allocs_fixed.fetch_sub(static_cast<int64_t>(v.est_allocs_fixed), std::memory_order_relaxed);
     c.live_bytes.fetch_sub(static_cast<int64_t>(v.est_bytes), std::memory_order_relaxed);
     enqueue(SketchEvent{v.site, Sketch::kLifetime, v.weight, lifetime_ns}, queue);
 }

@@ -4,8 +4,8 @@
 // Design. Keeping a full set of sketches per thread and per site, merged on
 // read, would cost threads x sites x ~6 KiB. Instead the sampled path stays
 // lock-free with two kinds of state:
-//  - counters (samples, estimated allocations and bytes, live and peak live
-//    bytes, sampled frees) are atomics in one cache line per site, updated
+//  - counters (samples, estimated allocations and bytes, live allocations,
+//    live and peak live bytes, sampled frees) are atomics in one cache line per site, updated
 //    with relaxed read-modify-writes at the time of the sample, so live and
 //    peak are exact with respect to the samples' order;
 //  - sketch values (a sampled size, a lifetime) go to the sampling thread's
@@ -39,7 +39,9 @@ struct alignas(64) SiteCounters {
     std::atomic<int64_t> live_bytes;      // estimated bytes of live blocks
     std::atomic<uint64_t> peak_live_bytes;
     std::atomic<uint64_t> frees;          // sampled blocks freed
+    std::atomic<int64_t> live_allocs_fixed;  // estimated live blocks << kCountFractionBits (the heap profile)
 };
+static_assert(sizeof(SiteCounters) == 64, "a site's counters stay in one cache line");
 
 struct SiteSketches {
     TDigest size;      // requested bytes, weighted by 1/p
@@ -51,6 +53,7 @@ struct SampleValues {
     uint32_t site;
     uint64_t size;
     double weight;        // 1/p(size)
+    uint64_t est_allocs_fixed;  // round(weight << kCountFractionBits)
     uint64_t est_bytes;   // round(weight * size): added to live bytes at the
                           // allocation, subtracted at the free
 };

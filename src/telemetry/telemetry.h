@@ -11,6 +11,7 @@
 //   free_generic, a large block with seg->large_sample.sampled ->
 //       telemetry_free_large -> record_free, then large_free
 //   hak_get_site_stats / HAKMEM_SHOW_STATS / HAKMEM_STATS_JSON  report.cpp
+//   HAKMEM_HEAP_PROFILE / hak_write_heap_profile (pprof)      heap_profile.cpp
 //
 // The dispatch layer above calls the three hooks below, all on paths that
 // are already slow, and knows g_sampled_heap (one compare in free_generic).

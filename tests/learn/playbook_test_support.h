@@ -128,15 +128,7 @@ protected:
         }
         rmdir(dir.c_str());
     }
-    std::vector<std::string> Entries() const {
-        std::vector<std::string> names;
-        if (DIR* d = opendir(dir_.c_str())) {
-            while (dirent* e = readdir(d))
-                if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
-            closedir(d);
-        }
-        return names;
-    }
+    std::vector<std::string> Entries() const { return hakt::DirEntries(dir_); }
     // The names set aside as `<playbook>.corrupt-...`.
     std::vector<std::string> SetAside() const {
         std::vector<std::string> found;

@@ -50,19 +50,23 @@ protected:
 TEST_F(OptionsEnvironment, AnOrdinaryProcessReadsHakmemVariables) {
     Set("HAKMEM_PURGE_DELAY_MS", "7");
     Set("HAKMEM_STATS_JSON", "/tmp/hakmem-options-test.json");
+    Set("HAKMEM_HEAP_PROFILE", "/tmp/hakmem-options-test.%p.heap");
     options_load(false);
     EXPECT_EQ(option_get(Option::kPurgeDelayMs), 7);
     ASSERT_NE(option_get_string(Option::kStatsJson), nullptr);
     EXPECT_STREQ(option_get_string(Option::kStatsJson), "/tmp/hakmem-options-test.json");
+    EXPECT_STREQ(option_get_string(Option::kHeapProfile), "/tmp/hakmem-options-test.%p.heap");
 }
 
 TEST_F(OptionsEnvironment, IgnoringTheEnvironmentGivesEveryOptionItsDefault) {
     Set("HAKMEM_PURGE_DELAY_MS", "7");
     Set("HAKMEM_STATS_JSON", "/tmp/hakmem-options-test.json");
+    Set("HAKMEM_HEAP_PROFILE", "/tmp/hakmem-options-test.heap");
     Set("HAKMEM_VERBOSE", "1");
     options_load(true);
     EXPECT_EQ(option_get(Option::kPurgeDelayMs), 250);
     EXPECT_EQ(option_get_string(Option::kStatsJson), nullptr);
+    EXPECT_EQ(option_get_string(Option::kHeapProfile), nullptr);
     EXPECT_EQ(option_get(Option::kStatsJson), 0);
     EXPECT_EQ(option_get(Option::kVerbose), 0);
 }
@@ -117,17 +121,19 @@ protected:
         ASSERT_EQ(chown(setuid_.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
         ASSERT_EQ(chmod(setuid_.c_str(), 04755), 0);  // after chown, which clears the bit
         json_ = dir_ + "/stats.json";
+        profile_ = dir_ + "/heap.profile";
     }
     void TearDown() override {
         if (dir_.empty()) return;
-        for (const std::string& f : {plain_, setuid_, json_}) unlink(f.c_str());
+        for (const std::string& f : {plain_, setuid_, json_, profile_}) unlink(f.c_str());
         rmdir(dir_.c_str());
     }
     std::vector<std::string> Environment() const {
         // HAKMEM_PURGE_DELAY is no option: warned about, but not in the setuid copy.
-        return {"HAKMEM_PURGE_DELAY_MS=7", "HAKMEM_STATS_JSON=" + json_, "HAKMEM_PURGE_DELAY=0"};
+        return {"HAKMEM_PURGE_DELAY_MS=7", "HAKMEM_STATS_JSON=" + json_, "HAKMEM_HEAP_PROFILE=" + profile_,
+                "HAKMEM_PURGE_DELAY=0"};
     }
-    std::string dir_, plain_, setuid_, json_;
+    std::string dir_, plain_, setuid_, json_, profile_;
 };
 
 TEST_F(SetuidProgram, TheSameProbeWithoutTheSetuidBitHonoursTheEnvironment) {
@@ -136,15 +142,17 @@ TEST_F(SetuidProgram, TheSameProbeWithoutTheSetuidBitHonoursTheEnvironment) {
     EXPECT_EQ(run.fields["at_secure"], "0");
     EXPECT_EQ(run.fields["purge_delay_ms"], "7");
     EXPECT_EQ(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was not written: " << run.err;
+    EXPECT_EQ(access(profile_.c_str(), F_OK), 0) << "HAKMEM_HEAP_PROFILE was not written: " << run.err;
     EXPECT_NE(run.err.find("HAKMEM_PURGE_DELAY is not a hakmem option"), std::string::npos) << run.err;
 }
 
-TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFile) {
+TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFileOrHeapProfile) {
     ProbeRun run = RunProbe(setuid_, Environment());
     ASSERT_TRUE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0) << run.err;
     ASSERT_EQ(run.fields["at_secure"], "1") << "the setuid copy did not run in secure-execution mode";
     EXPECT_EQ(run.fields["purge_delay_ms"], "250") << "HAKMEM_PURGE_DELAY_MS=7 was honoured";
     EXPECT_NE(access(json_.c_str(), F_OK), 0) << "HAKMEM_STATS_JSON was honoured: " << json_ << " exists";
+    EXPECT_NE(access(profile_.c_str(), F_OK), 0) << "HAKMEM_HEAP_PROFILE was honoured: " << profile_ << " exists";
     EXPECT_EQ(run.err, "") << "a setuid program must print nothing about the invoking user's variables";
 }
 

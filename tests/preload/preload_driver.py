@@ -3,6 +3,7 @@
 
 One case per invocation (see tests/CMakeLists.txt, label `preload`):
     preload_driver.py --lib libhakmem.so --probe hakmem_preload_probe \
+                      --heap-profile-program hakmem_heap_profile_program \
                       --script-dir tests/preload --case NAME
 Outputs are compared exactly against the same program run without hakmem.
 The real-program cases (sqlite3, perl, git, g++) run each time in a fresh
@@ -335,6 +336,74 @@ def case_unknown_option(a):
         raise Failure(f"the warning does not name the closest option HAKMEM_PURGE_DELAY_MS: {line!r}")
 
 
+# ---- the heap profile, read by the real google-pprof ------------------------
+# heap_profile_program.c allocates from known sites in known amounts; with
+# HAKMEM_HEAP_PROFILE set, `google-pprof --text` on the program and its
+# profile must name the function that kept most as the live heap's top entry
+# (hp_keeps_most, 24 MiB), the one that allocated most as the allocations'
+# (--alloc_space: hp_churns_most, 192 MiB), each near its true size, which
+# shows pprof scaled the samples by the interval the file records.
+# google-pprof missing is a failure, not a skip: `make test` installs it
+# (TEST_PACKAGES in the Makefile: google-perftools).
+
+PROFILE_SAMPLE_BYTES = 64 * 1024
+# Samples at 64 KiB: 384 for the 24 MiB site, 3072 for the 192 MiB one, so
+# their estimates' standard errors are about 5% and 2%: 25% is 5 sigma.
+PROFILE_TOLERANCE = 0.25
+# google-pprof --text: "Total: 30.0 MB", then one line per function, most
+# first: flat flat% sum% cum cum% name (values in MB for heap profiles).
+PPROF_ENTRY = re.compile(r"^\s*([\d.]+)\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)\s+([\d.]+)%\s+(\S.*?)\s*$")
+
+
+def pprof_entries(pprof, program, profile, extra):
+    p = run([pprof, "--text"] + extra + [program, profile])
+    if p.returncode != 0:
+        raise Failure(f"google-pprof --text {' '.join(extra)} failed: {describe(p)}\n{p.stdout[:2000]!r}")
+    if f"1-in-{PROFILE_SAMPLE_BYTES} sampling rate" not in p.stderr.decode(errors="replace"):
+        raise Failure(f"google-pprof did not read the interval {PROFILE_SAMPLE_BYTES} from the file: {describe(p)}")
+    out = p.stdout.decode(errors="replace")
+    if not re.search(r"^Total: [\d.]+ MB$", out, re.M):
+        raise Failure(f"google-pprof printed no total in MB:\n{out}")
+    entries = [(m.group(6), float(m.group(1))) for m in map(PPROF_ENTRY.match, out.splitlines()) if m]
+    if not entries:
+        raise Failure(f"google-pprof listed no function:\n{out}")
+    return entries, out
+
+
+def expect_pprof_top(pprof, program, profile, extra, name, true_mib, what):
+    entries, out = pprof_entries(pprof, program, profile, extra)
+    top, mb = entries[0]
+    if top != name:
+        raise Failure(f"{what}: the top entry is {top}, expected {name}:\n{out}")
+    if abs(mb - true_mib) > PROFILE_TOLERANCE * true_mib:
+        raise Failure(f"{what}: {name} shows {mb} MB, expected {true_mib} MB within {PROFILE_TOLERANCE:.0%} "
+                      f"(were the samples scaled by the interval?):\n{out}")
+    print(f"ok: {what}: top entry {name}, {mb} MB (true {true_mib} MB)")
+    return dict(entries), out
+
+
+def case_heap_profile_pprof(a):
+    pprof = shutil.which("google-pprof")
+    if pprof is None:
+        raise Failure("google-pprof is not installed: this test needs Debian's google-perftools "
+                      "(`make test` installs it; or apt-get install google-perftools)")
+    program = a.heap_profile_program
+    with tempfile.TemporaryDirectory(prefix="hakmem-heap-profile-") as d:
+        profile = os.path.join(d, "program.heap")
+        p = run([program], a.lib, {"HAKMEM_HEAP_PROFILE": profile, "HAKMEM_SAMPLE_BYTES": str(PROFILE_SAMPLE_BYTES)})
+        if p.returncode != 0 or not os.path.exists(profile):
+            raise Failure(f"the program did not run or wrote no profile: {describe(p)}")
+        with open(profile) as f:
+            header = f.readline()
+        if not re.fullmatch(rf"heap profile: \d+: \d+ \[\d+: \d+\] @ heap_v2/{PROFILE_SAMPLE_BYTES}\n", header):
+            raise Failure(f"unexpected header: {header!r}")
+        live, out = expect_pprof_top(pprof, program, profile, [], "hp_keeps_most", 24, "live heap (inuse_space)")
+        if "hp_keeps_some" not in live or live.get("hp_churns_most", 0) > 0:
+            raise Failure(f"the live heap must hold hp_keeps_some and nothing of hp_churns_most:\n{out}")
+        print(f"ok: the live heap also holds hp_keeps_some ({live['hp_keeps_some']} MB of 6) and nothing churned")
+        expect_pprof_top(pprof, program, profile, ["--alloc_space"], "hp_churns_most", 192, "allocations (alloc_space)")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
@@ -343,6 +412,7 @@ def main():
     ap.add_argument("--lib", required=True)
     ap.add_argument("--probe", required=True)
     ap.add_argument("--script-dir", required=True)
+    ap.add_argument("--heap-profile-program", required=True)
     ap.add_argument("--case", required=True, choices=sorted(CASES))
     a = ap.parse_args()
     if not os.path.exists(a.lib):

@@ -12,6 +12,7 @@
 
 #include <hakmem/hakmem.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -485,6 +486,18 @@ ChildResult RunInChild(F&& fn, int timeout_s = 60) {
         }
     }
     return r;
+}
+
+// ---- files ---------------------------------------------------------------------
+// The names in `dir` (without . and ..), in directory order.
+inline std::vector<std::string> DirEntries(const std::string& dir) {
+    std::vector<std::string> names;
+    if (DIR* d = opendir(dir.c_str())) {
+        while (dirent* e = readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
+        closedir(d);
+    }
+    return names;
 }
 
 // ---- reading what the allocator printed ------------------------------------

@@ -1,7 +1,7 @@
 // Reading telemetry: the JSON file (parsed by python3's json module) holds the
-// same numbers as hak_get_site_stats, is written atomically (never through a
-// planted symlink, whole even with concurrent writers), and old, smaller
-// structs are filled only as far as they reach.
+// same numbers as hak_get_site_stats; it and the heap profile are written
+// atomically (never through a planted symlink, whole even with concurrent
+// writers); old, smaller structs are filled only as far as they reach.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -27,17 +27,10 @@ using hakt::Opaque;
 using telt::FakeSite;
 
 using TelemetryReport = telt::SampledTest;
-
-std::string RunCommand(const std::string& cmd) {
-    std::string out;
-    FILE* f = popen(cmd.c_str(), "r");
-    if (f == nullptr) return out;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-    pclose(f);
-    return out;
-}
+using telt::InChild;
+using telt::ReadFile;
+using telt::RunCommand;
+using telt::RunSelf;
 
 TEST_F(TelemetryReport, JsonOutputParsesAndHoldsTheSameNumbersAsTheStructApi) {
     const hak_callsite_t sites[] = {FakeSite(10, 0), FakeSite(10, 1), HAK_SITE()};
@@ -122,40 +115,6 @@ TEST_F(TelemetryReport, JsonToAnUnwritablePathFailsWithoutLeavingFiles) {
     EXPECT_EQ(hak_write_stats_json(nullptr), HAK_E_INVALID);
 }
 
-// A fresh directory for one test's files, removed with its contents.
-class JsonFileDir : public ::testing::Test {
-protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/hakmem_json_dir_XXXXXX";
-        ASSERT_NE(mkdtemp(pattern), nullptr);
-        dir_ = pattern;
-    }
-    void TearDown() override {
-        for (const std::string& name : Entries()) unlink((dir_ + "/" + name).c_str());
-        rmdir(dir_.c_str());
-    }
-    std::vector<std::string> Entries() const {
-        std::vector<std::string> names;
-        if (DIR* d = opendir(dir_.c_str())) {
-            while (dirent* e = readdir(d))
-                if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
-            closedir(d);
-        }
-        return names;
-    }
-    static std::string Read(const std::string& path) {
-        std::string text;
-        if (FILE* f = fopen(path.c_str(), "r")) {
-            char buf[4096];
-            size_t n;
-            while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-            fclose(f);
-        }
-        return text;
-    }
-    std::string dir_;
-};
-
 // Whole JSON as far as a cheap check can tell: one object, braces and
 // brackets balanced outside strings, nothing after the end.
 bool LooksWhole(const std::string& text) {
@@ -179,9 +138,31 @@ bool LooksWhole(const std::string& text) {
     return depth == 0 && !in_string;
 }
 
-TEST_F(JsonFileDir, ASymlinkPlantedAtAPlausibleTemporaryNameIsNotFollowed) {
+// The files the reports write go through one writer (os::replace_file):
+// each test below runs for each report.
+struct ReportWriter {
+    const char* name;
+    int (*write)(const char* path);
+    bool (*whole)(const std::string& text);
+};
+std::ostream& operator<<(std::ostream& os, const ReportWriter& w) { return os << w.name; }
+
+const ReportWriter kReportWriters[] = {
+    {"json", hak_write_stats_json, LooksWhole},
+    {"heap_profile", hak_write_heap_profile,
+     [](const std::string& text) { return telt::ParseHeapProfile(text).error.empty(); }},
+};
+
+class ReportFile : public telt::FileDirTest, public ::testing::WithParamInterface<ReportWriter> {};
+
+INSTANTIATE_TEST_SUITE_P(Writers, ReportFile, ::testing::ValuesIn(kReportWriters),
+                         [](const ::testing::TestParamInfo<ReportWriter>& info) {
+                             return std::string(info.param.name);
+                         });
+
+TEST_P(ReportFile, ASymlinkPlantedAtAPlausibleTemporaryNameIsNotFollowed) {
     const std::string target = dir_ + "/precious";
-    const std::string final_path = dir_ + "/stats.json";
+    const std::string final_path = dir_ + "/report";
     {
         FILE* f = fopen(target.c_str(), "w");
         ASSERT_NE(f, nullptr);
@@ -197,13 +178,13 @@ TEST_F(JsonFileDir, ASymlinkPlantedAtAPlausibleTemporaryNameIsNotFollowed) {
     for (int k = 0; k < 8; ++k) planted.push_back(final_path + ".tmp." + pid + "." + tid + "." + std::to_string(k));
     for (const std::string& link : planted) ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0) << link;
 
-    ASSERT_EQ(hak_write_stats_json(final_path.c_str()), HAK_OK);
+    ASSERT_EQ(GetParam().write(final_path.c_str()), HAK_OK);
 
-    EXPECT_EQ(Read(target), "precious\n") << "the write went through a planted symlink";
+    EXPECT_EQ(ReadFile(target), "precious\n") << "the write went through a planted symlink";
     struct stat st;
     ASSERT_EQ(lstat(final_path.c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode)) << "the final name must be a regular file, not a link";
-    EXPECT_TRUE(LooksWhole(Read(final_path)));
+    EXPECT_TRUE(GetParam().whole(ReadFile(final_path)));
     for (const std::string& link : planted) {
         ASSERT_EQ(lstat(link.c_str(), &st), 0) << link << " was removed";
         EXPECT_TRUE(S_ISLNK(st.st_mode)) << link;
@@ -212,45 +193,42 @@ TEST_F(JsonFileDir, ASymlinkPlantedAtAPlausibleTemporaryNameIsNotFollowed) {
     EXPECT_EQ(Entries().size(), planted.size() + 2);
 }
 
-TEST_F(JsonFileDir, ASymlinkAtTheFinalNameIsReplacedNotFollowed) {
+TEST_P(ReportFile, ASymlinkAtTheFinalNameIsReplacedNotFollowed) {
     const std::string target = dir_ + "/precious";
-    const std::string final_path = dir_ + "/stats.json";
+    const std::string final_path = dir_ + "/report";
     ASSERT_EQ(symlink(target.c_str(), final_path.c_str()), 0);
-    ASSERT_EQ(hak_write_stats_json(final_path.c_str()), HAK_OK);
+    ASSERT_EQ(GetParam().write(final_path.c_str()), HAK_OK);
     EXPECT_NE(access(target.c_str(), F_OK), 0) << "the link's target was created";
     struct stat st;
     ASSERT_EQ(lstat(final_path.c_str(), &st), 0);
     EXPECT_TRUE(S_ISREG(st.st_mode));
 }
 
-TEST_F(JsonFileDir, ConcurrentWritersOfOnePathAllSucceedAndReadersOnlySeeWholeJson) {
-    const std::string final_path = dir_ + "/stats.json";
+TEST_P(ReportFile, ConcurrentWritersOfOnePathAllSucceedAndReadersOnlySeeWholeFiles) {
+    const std::string final_path = dir_ + "/report";
     constexpr int kWriters = 8, kWritesEach = 25;
     std::atomic<int> failures{0}, running{kWriters}, torn{0}, reads{0};
     std::vector<std::thread> writers;
     for (int t = 0; t < kWriters; ++t)
         writers.emplace_back([&] {
             for (int i = 0; i < kWritesEach; ++i)
-                if (hak_write_stats_json(final_path.c_str()) != HAK_OK) failures.fetch_add(1);
+                if (GetParam().write(final_path.c_str()) != HAK_OK) failures.fetch_add(1);
             running.fetch_sub(1);
         });
     std::thread reader([&] {
         while (running.load() > 0) {
-            std::string text = Read(final_path);
+            std::string text = ReadFile(final_path);
             if (text.empty()) continue;  // not written yet
             reads.fetch_add(1);
-            if (!LooksWhole(text)) torn.fetch_add(1);
+            if (!GetParam().whole(text)) torn.fetch_add(1);
         }
     });
     for (auto& w : writers) w.join();
     reader.join();
     EXPECT_EQ(failures.load(), 0) << "of " << kWriters * kWritesEach << " writes";
     EXPECT_EQ(torn.load(), 0) << "of " << reads.load() << " reads saw a partial file";
-    EXPECT_TRUE(LooksWhole(Read(final_path)));
-    std::string parsed = RunCommand("python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(\"stats\" in d)' '" +
-                                    final_path + "'");
-    EXPECT_EQ(parsed, "True\n");
-    EXPECT_EQ(Entries(), std::vector<std::string>{"stats.json"}) << "temporary files were left behind";
+    EXPECT_TRUE(GetParam().whole(ReadFile(final_path)));
+    EXPECT_EQ(Entries(), std::vector<std::string>{"report"}) << "temporary files were left behind";
 }
 
 // The stats struct of an ABI 1.0 client ends before the telemetry fields.
@@ -317,17 +295,6 @@ TEST_F(TelemetryReport, StatsCountSamplesSitesAndTheInterval) {
 // ---- the switches, seen from a fresh process -----------------------------
 // The options are read once at start, so these run this test binary again
 // with the environment set; the child part of each test only runs there.
-
-bool InChild() { return std::getenv("HAKMEM_TEST_TELEMETRY_CHILD") != nullptr; }
-
-std::string RunSelf(const std::string& env, const std::string& filter) {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return "readlink failed";
-    exe[n] = 0;
-    return RunCommand(env + " HAKMEM_TEST_TELEMETRY_CHILD=1 '" + std::string(exe) + "' --gtest_filter=" + filter +
-                      " 2>&1; echo \"exit=$?\"");
-}
 
 void AllocateAtThreeSites() {
     for (int i = 0; i < 200000; ++i)

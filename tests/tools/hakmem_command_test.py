@@ -385,6 +385,43 @@ def case_report_svg_and_html(c):
         print("ok: no learner plot without the learner")
 
 
+def case_run_profile_writes_a_heap_profile(c):
+    # A relative FILE, and a program that changes directory before it exits:
+    # the profile still lands where the user named it. HAKMEM_TELEMETRY=0 in
+    # the environment: --profile turns telemetry on, or the profile is empty.
+    pprof = shutil.which("google-pprof")
+    if pprof is None:
+        raise Failure("google-pprof is not installed (`make test` installs google-perftools)")
+    with tempfile.TemporaryDirectory() as d:
+        prog = ("import os\n"
+                "os.chdir('/')\n"
+                "kept = [bytearray(4096) for _ in range(20000)]\n"
+                "print(len(kept))\n")
+        p = run([c.hakmem, "run", "--profile", "app.%p.heap", "--", "python3", "-c", prog], {"HAKMEM_TELEMETRY": "0"},
+                cwd=d)
+        if p.returncode != 0 or p.stdout != b"20000\n" or p.stderr != b"":
+            raise Failure(f"--profile run failed: {describe(p)}")
+        files = glob.glob(os.path.join(d, "app.*.heap"))
+        if len(files) != 1:
+            raise Failure(f"expected one profile in {d}, found {files}")
+        with open(files[0]) as f:
+            text = f.read()
+        head, _, maps = text.partition("\nMAPPED_LIBRARIES:\n")
+        rows = head.split("\n")
+        m = re.fullmatch(r"heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ heap_v2/(\d+)", rows[0])
+        lines_ok = all(re.fullmatch(r"\d+: \d+ \[\d+: \d+\] @ 0x[0-9a-f]{16}", r) for r in rows[1:] if r)
+        if not m or not lines_ok or len(rows) < 3 or "r-xp" not in maps:
+            raise Failure(f"not a heap profile with sites and a memory map:\n{text[:3000]}")
+        # 80 MB of bytearrays are about 160 samples at the default 512 KiB.
+        if int(m.group(3)) < 50:
+            raise Failure(f"the profile has almost no samples (was telemetry on?): {rows[0]}")
+        python = os.path.realpath(shutil.which("python3"))
+        q = run([pprof, "--text", "--alloc_space", python, files[0]])
+        if q.returncode != 0 or not re.search(rb"^Total: [\d.]+ MB$", q.stdout, re.M):
+            raise Failure(f"google-pprof cannot read the profile: {describe(q)}")
+        print(f"ok: {os.path.basename(files[0])}: {rows[0]}; google-pprof: {lines(q.stdout)[0]}")
+
+
 def case_bad_input_gets_one_line_and_a_failing_status(c):
     c.expect_one_error(["run", "--"], 125, r"no program", "no program")
     c.expect_one_error(["run", "--", "/no/such/program"], 127, r"cannot run /no/such/program", "missing program")
@@ -446,7 +483,7 @@ def case_man_page_is_installed(c):
     if not os.path.exists(page):
         raise Failure(f"no man page at {page}")
     text = open(page).read()
-    for needle in (".TH HAKMEM 1", ".SH SYNOPSIS", "hakmem run", ".SH EXIT STATUS"):
+    for needle in (".TH HAKMEM 1", ".SH SYNOPSIS", "hakmem run", ".SH EXIT STATUS", "\\-\\-profile"):
         if needle not in text:
             raise Failure(f"the man page lacks {needle!r}")
     if "@PROJECT_VERSION@" in text:

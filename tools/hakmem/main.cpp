@@ -24,7 +24,8 @@ void error_line(const char* fmt, ...) {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: hakmem run [--stats] [--json FILE] [--learn MODE] [--secure] [--lib PATH] [-o NAME=VALUE]... [--] PROGRAM [ARGS...]\n"
+    "usage: hakmem run [--stats] [--json FILE] [--profile FILE] [--learn MODE] [--secure] [--lib PATH]\n"
+    "                  [-o NAME=VALUE]... [--] PROGRAM [ARGS...]\n"
     "       hakmem report [--top N] [--svg DIR] [--html FILE] FILE.json\n"
     "       hakmem options\n"
     "       hakmem --version | --help\n"
@@ -32,6 +33,7 @@ constexpr char kUsage[] =
     "  run      run PROGRAM with hakmem preloaded (the library installed beside this command)\n"
     "             --stats        print a summary and the top call sites at exit (HAKMEM_SHOW_STATS=1)\n"
     "             --json FILE    write the statistics as JSON at exit (HAKMEM_STATS_JSON=FILE)\n"
+    "             --profile FILE write a heap profile for pprof at exit (HAKMEM_HEAP_PROFILE=FILE)\n"
     "             --learn MODE   tune the strategy while it runs: off, elo or ucb1 (HAKMEM_LEARN)\n"
     "             --secure       use the hardened library, libhakmem_secure\n"
     "             --lib PATH     use this library instead of the installed one\n"

@@ -68,6 +68,13 @@ bool parse(int argc, char** argv, RunArgs* a) {
             if (file == nullptr) return false;
             // Absolute: the program may change directory before it exits.
             a->env.emplace_back("HAKMEM_STATS_JSON", absolute(file));
+        } else if (arg == "--profile") {
+            const char* file = value("a file name");
+            if (file == nullptr) return false;
+            // The profile is telemetry's samples: on, whatever the
+            // environment said (a later -o TELEMETRY=0 still wins).
+            a->env.emplace_back("HAKMEM_TELEMETRY", "1");
+            a->env.emplace_back("HAKMEM_HEAP_PROFILE", absolute(file));
         } else if (arg == "--learn") {
             const char* mode = value("off, elo or ucb1");
             if (mode == nullptr) return false;
