@@ -117,17 +117,19 @@ void run_workers(Run& run, uint64_t rounds, const TaggedBlock* given, SizeOf siz
   run.metric("shared_rounds_pct", 100.0 * static_cast<double>(shared_rounds) / static_cast<double>(kWorkers * rounds));
 }
 
+// Rounds per worker: about 0.3 s of writes at quick size on the bench
+// machine when nothing is shared, three times that when every round is.
+uint64_t rounds_for(const Run& run) { return run.cfg.scaled(20, 60'000, 600'000); }
+
 }  // namespace
 
 void run_falseshare_active(Run& run) {
-  const uint64_t rounds = run.cfg.scaled(20, 25'000, 250'000);
+  const uint64_t rounds = rounds_for(run);
   run_workers(run, rounds, nullptr, [](Rng& rng) { return 8 * rng.between(1, 8); });
 }
 
 void run_falseshare_passive(Run& run) {
-  // Four times active's rounds: its objects are 2 words, active's 4.5 on
-  // average.
-  const uint64_t rounds = run.cfg.scaled(20, 100'000, 1'000'000);
+  const uint64_t rounds = rounds_for(run);
   // Two objects in one line, from up to kCandidates allocated in a row
   // (consecutive small blocks of one page: every allocator has some); the
   // others are freed at once. An allocator that spreads its blocks apart

@@ -136,7 +136,7 @@ uint64_t serve(Run& run, unsigned id, uint64_t replacements, Slots& slots) {
 
 template <class Calls>
 void run_server_with(Run& run) {
-  const uint64_t replacements = run.cfg.scaled(2'000, 600'000, 6'000'000);  // per thread
+  const uint64_t replacements = run.cfg.scaled(2'000, 400'000, 4'000'000);  // per thread
   Slots slots(kSlots);
   for (auto& s : slots) s.store(0, std::memory_order_relaxed);
   ThreadRuns runs(run, kThreads);
