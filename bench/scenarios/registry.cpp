@@ -52,7 +52,7 @@ const std::vector<Scenario>& scenarios() {
       {"server", "4 threads replace random slots of a shared array: 10-1000 B, mostly remote frees", run_server, false},
       {"server-sized", "server, freeing with sized operator delete", run_server_sized, false},
       {"falseshare-active", "2 threads write their own 8-64 B objects in a tight loop", run_falseshare_active, false},
-      {"falseshare-passive", "the same on objects the main thread allocated, then reallocated", run_falseshare_passive, false},
+      {"falseshare-passive", "the same, 16 B, starting on two of the main thread's objects in one line", run_falseshare_passive, false},
       {"workingset", "4 threads each replace blocks of a 1024-block set, 4 B-32 KiB log-uniform", run_workingset, false},
       // The learner's proof (hakmem-bench --learner), not in the default suite:
       // 10-20 s each under --quick.

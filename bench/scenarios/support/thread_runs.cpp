@@ -1,3 +1,4 @@
+// Per-thread Runs for the multi-threaded scenarios; see thread_runs.h.
 #include "thread_runs.h"
 
 namespace hakbench {

@@ -23,7 +23,6 @@ class ThreadRuns {
   ThreadRuns(Run& run, unsigned n);
 
   Run& operator[](unsigned i) { return slots_[i].run; }
-  unsigned size() const { return static_cast<unsigned>(slots_.size()); }
 
   // Adds the threads' verifiers and op counts into run. Live bytes are left
   // to the scenario: a block freed by another thread than the one that
