@@ -48,7 +48,9 @@ const char* run_size_name(RunSize s) {
 const std::vector<std::string>& suite_scenarios() {
   static const std::vector<std::string> v = {
       "json",      "mir",      "vm",        "mixed",      "multithread", "fragmentation", "longrun",
-      "webserver", "lifetime", "seqaccess", "randaccess", "realloc",     "edge",          "alignment"};
+      "webserver", "lifetime", "seqaccess", "randaccess", "realloc",     "edge",          "alignment",
+      // The multi-threaded patterns of issue 11.
+      "handoff", "server", "server-sized", "falseshare-active", "falseshare-passive", "workingset"};
   return v;
 }
 

@@ -81,7 +81,7 @@ int main_impl(int argc, char** argv) {
       return 0;
     } else if (arg == "--list") {
       for (const Scenario& s : scenarios())
-        if (!s.hidden) std::printf("%-14s %s\n", s.name, s.summary);
+        if (!s.hidden) std::printf("%-19s %s\n", s.name, s.summary);
       return 0;
     } else if (arg == "--scenario" && value) {
       scenario = find_scenario(value);

@@ -7,10 +7,10 @@
 // take a lock, some let the freeing thread keep it (and bloat). Contention on
 // a shared arena shows up here as system time and wall time.
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "support/scenario.h"
+#include "support/thread_runs.h"
 
 namespace hakbench {
 
@@ -78,25 +78,15 @@ void run_multithread(Run& run) {
   const unsigned threads = run.cfg.threads > 0 ? static_cast<unsigned>(run.cfg.threads) : 1;
   const uint64_t rounds = run.cfg.scaled(5, 50, 1'000);
   std::vector<Inbox> inboxes(threads);
-  std::vector<Run> runs;
-  runs.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) runs.emplace_back(run.cfg, mix64(run.rng.next() + t));
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back(worker, std::ref(runs[t]), t, rounds, std::ref(inboxes));
-  for (auto& th : pool) th.join();
+  ThreadRuns runs(run, threads);
+  run_threads(threads, [&](unsigned t) { worker(runs[t], t, rounds, inboxes); });
   // Blocks sent after their receiver finished are freed here.
   std::vector<Block> scratch;
   for (auto& inbox : inboxes) drain(run, inbox, scratch);
   // Peak live is the sum of per-thread peaks: an upper bound, since a shared
   // counter would add the contention this scenario is measuring.
-  size_t peak = 0;
-  for (const Run& r : runs) {
-    run.verify.merge(r.verify);
-    run.ops += r.ops;
-    peak += r.live.peak;
-  }
-  run.live.peak += peak;
+  runs.merge_into(run);
+  run.live.peak += runs.live_peak_sum();
   run.metric("threads", threads);
 }
 

@@ -20,6 +20,12 @@ void run_randaccess(Run&);
 void run_realloc(Run&);
 void run_edge(Run&);
 void run_alignment(Run&);
+void run_handoff(Run&);
+void run_server(Run&);
+void run_server_sized(Run&);
+void run_falseshare_active(Run&);
+void run_falseshare_passive(Run&);
+void run_workingset(Run&);
 void run_corrupt(Run&);
 void run_phases_fast(Run&);
 void run_phases_mid(Run&);
@@ -41,6 +47,13 @@ const std::vector<Scenario>& scenarios() {
       {"realloc", "50% realloc, growing and shrinking 8 B-256 KiB", run_realloc, false},
       {"edge", "malloc(0), free(NULL), realloc to 0, tiny sizes, calloc zeroing, overflow", run_edge, false},
       {"alignment", "posix_memalign/aligned_alloc at 64 B, 4 KiB and 2 MiB", run_alignment, false},
+      // The multi-threaded patterns of issue 11.
+      {"handoff", "2 producers fill batches of 64 B blocks, 2 consumers free them", run_handoff, false},
+      {"server", "4 threads replace random slots of a shared array: 10-1000 B, mostly remote frees", run_server, false},
+      {"server-sized", "server, freeing with sized operator delete", run_server_sized, false},
+      {"falseshare-active", "2 threads write their own 8-64 B objects in a tight loop", run_falseshare_active, false},
+      {"falseshare-passive", "the same, 16 B, starting on two of the main thread's objects in one line", run_falseshare_passive, false},
+      {"workingset", "4 threads each replace blocks of a 1024-block set, 4 B-32 KiB log-uniform", run_workingset, false},
       // The learner's proof (hakmem-bench --learner), not in the default suite:
       // 10-20 s each under --quick.
       {"phases-fast", "vm, bursts with idle gaps, json: cycling every ~0.3 s", run_phases_fast, false},

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace hakbench {
 namespace {
 
@@ -22,8 +24,10 @@ TEST(Options, NoArgumentsMeansQuickSuiteOfAllScenariosAndAllocatorsFiveRounds) {
   EXPECT_EQ(r.options.iterations, 0u);
 }
 
-TEST(Options, SuiteHasTheFourteenScenariosOfTheIssueAndHidesCorrupt) {
-  EXPECT_EQ(suite_scenarios().size(), 14u);
+TEST(Options, SuiteHasTheFourteenScenariosAndTheSixMultithreadedOnesAndHidesCorrupt) {
+  EXPECT_EQ(suite_scenarios().size(), 20u);
+  for (const char* s : {"handoff", "server", "server-sized", "falseshare-active", "falseshare-passive", "workingset"})
+    EXPECT_NE(std::find(suite_scenarios().begin(), suite_scenarios().end(), s), suite_scenarios().end()) << s;
   EXPECT_EQ(hidden_scenarios(), std::vector<std::string>{"corrupt"});
 }
 

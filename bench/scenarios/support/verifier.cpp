@@ -22,17 +22,27 @@ inline void store(void* p, size_t word, uint64_t v) {
   std::memcpy(static_cast<char*>(p) + word * 8, &v, 8);
 }
 
-bool is_full(size_t n, Verifier::Mode mode) {
-  return mode == Verifier::Mode::kFull || n <= Verifier::kFullLimit;
+// Which words of a block get written: all, the page sample (head, one word
+// per 4 KiB, tail) or one per cache line (Verifier::Mode).
+enum class Walk { kAll, kPages, kLines };
+
+Walk walk_of(size_t n, Verifier::Mode mode) {
+  if (mode == Verifier::Mode::kFull) return Walk::kAll;
+  if (mode == Verifier::Mode::kLines) return Walk::kLines;
+  return n <= Verifier::kFullLimit ? Walk::kAll : Walk::kPages;
 }
 
-// Calls f(word_index) for every whole word a block of n bytes gets written:
-// all of them when full, otherwise head (8 words), one word per 4 KiB, tail.
+// Calls f(word_index) for every whole word a block of n bytes gets written.
 template <class F>
-void for_each_word(size_t n, bool full, F&& f) {
+void for_each_word(size_t n, Walk walk, F&& f) {
   const size_t nw = n / 8;
-  if (full) {
+  if (walk == Walk::kAll) {
     for (size_t j = 0; j < nw; ++j) f(j);
+    return;
+  }
+  if (walk == Walk::kLines) {
+    for (size_t j = 0; j < nw; j += 8) f(j);
+    if (nw > 1 && (nw - 1) % 8 != 0) f(nw - 1);
     return;
   }
   const size_t head = nw < 8 ? nw : 8;
@@ -54,7 +64,7 @@ void set_verifier_context(const char* scenario_name) { g_scenario = scenario_nam
 
 void Verifier::stamp(void* p, size_t n, uint64_t tag, Mode mode) {
   uint64_t sum = n;  // the size is part of the digest, so a wrong size shows too
-  for_each_word(n, is_full(n, mode), [&](size_t j) {
+  for_each_word(n, walk_of(n, mode), [&](size_t j) {
     const uint64_t w = pattern_word(tag, j);
     store(p, j, w);
     sum += w;
@@ -70,7 +80,7 @@ void Verifier::stamp(void* p, size_t n, uint64_t tag, Mode mode) {
 bool Verifier::check(const void* p, size_t n, uint64_t tag, Mode mode) {
   const uint64_t before = failures_;
   uint64_t sum = n;
-  for_each_word(n, is_full(n, mode), [&](size_t j) {
+  for_each_word(n, walk_of(n, mode), [&](size_t j) {
     const uint64_t got = load(p, j);
     sum += got;
     if (got != pattern_word(tag, j)) [[unlikely]]
@@ -90,7 +100,7 @@ bool Verifier::check(const void* p, size_t n, uint64_t tag, Mode mode) {
 bool Verifier::check_prefix(const void* p, size_t stamped_n, size_t keep, uint64_t tag,
                             Mode mode) {
   const uint64_t before = failures_;
-  for_each_word(stamped_n, is_full(stamped_n, mode), [&](size_t j) {
+  for_each_word(stamped_n, walk_of(stamped_n, mode), [&](size_t j) {
     if (j * 8 + 8 > keep) return;
     const uint64_t got = load(p, j);
     if (got != pattern_word(tag, j)) [[unlikely]]
