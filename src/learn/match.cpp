@@ -2,21 +2,21 @@
 
 namespace hakmem::learn {
 
-void Match::start(uint32_t burn_in, uint32_t scored_per_block) {
-    burn_in_ = burn_in;
-    scored_ = scored_per_block > 0 ? scored_per_block : 1;
+void Match::start(const MatchPlan& plan) {
+    plan_ = plan;
+    if (plan_.scored == 0) plan_.scored = 1;
     block_ = epoch_ = 0;
     running_ = true;
     sums_[0].clear();
     sums_[1].clear();
 }
 
-bool Match::scored() const { return !switched_block() || epoch_ >= burn_in_; }
+bool Match::scored() const { return epoch_ >= burn_in(); }
 
 bool Match::finish_epoch(const EpochCost& cost) {
     if (!running_) return false;
     if (scored()) sums_[side()].add(cost);
-    uint32_t block_length = scored_ + (switched_block() ? burn_in_ : 0);
+    uint32_t block_length = plan_.scored + burn_in();
     if (++epoch_ < block_length) return false;
     epoch_ = 0;
     if (++block_ < 4) return false;

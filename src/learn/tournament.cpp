@@ -27,14 +27,16 @@ void Tournament::plan_next() {
     suggested_ = -1;
     const StrategyValues& a = pop_.at(pop_.champion()).strategy;
     const StrategyValues& b = pop_.at(next_).strategy;
-    next_burn_in_ = burn_in_epochs(a.purge_delay_ms, b.purge_delay_ms, config_.epoch_ms);
+    next_plan_.burn_in_challenger = burn_in_epochs(a, b, config_.epoch_ms);
+    next_plan_.burn_in_champion = burn_in_epochs(b, a, config_.epoch_ms);
+    next_plan_.scored = config_.scored_per_block > 0 ? config_.scored_per_block : 1;
 }
 
 bool Tournament::may_start_match() const {
     if (reopened_) return true;
-    uint32_t scored = config_.scored_per_block > 0 ? config_.scored_per_block : 1;
-    uint64_t length = 4 * scored + 2 * next_burn_in_;
-    uint64_t challenger = 2 * scored + next_burn_in_;
+    // Only the challenger's epochs are exploration: a burn-in back on the
+    // champion costs nothing but the match's length.
+    uint64_t length = next_plan_.length(), challenger = next_plan_.challenger_epochs();
     return static_cast<double>(challenger_epochs_ + challenger) <= config_.explore_share * static_cast<double>(epochs_ + length);
 }
 
@@ -55,7 +57,7 @@ void Tournament::on_epoch(const EpochCost& cost) {
     if (next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
     if (next_ == pop_.champion() || !may_start_match()) return;
     challenger_ = next_;
-    match_.start(next_burn_in_, config_.scored_per_block);
+    match_.start(next_plan_);
     reopened_ = false;
 }
 

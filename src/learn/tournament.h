@@ -41,7 +41,8 @@ public:
     double last_difference() const { return last_difference_; }
 
 private:
-    // Chooses the next challenger (and its burn-in, which sizes its match).
+    // Chooses the next challenger and plans its match (the burn-ins, which
+    // size it, depend on the two strategies).
     void plan_next();
     bool may_start_match() const;
 
@@ -51,7 +52,7 @@ private:
     Rng rng_;
     unsigned challenger_ = 0;       // of the running match
     unsigned next_ = 0;             // of the next match
-    uint32_t next_burn_in_ = 0;
+    MatchPlan next_plan_;
     int suggested_ = -1;
     uint64_t epochs_ = 0, challenger_epochs_ = 0;  // since the tournament (re)opened
     bool reopened_ = true;

@@ -1,7 +1,9 @@
 // The learner's arithmetic: ELO ratings, the paired cost comparison, the
-// A B B A match schedule with its burn-in, and the change detector.
+// burn-in a switch needs, the A B B A match schedule with its burn-ins, and
+// the change detector.
 #include <gtest/gtest.h>
 
+#include "learn/config.h"
 #include "learn/cost.h"
 #include "learn/elo.h"
 #include "learn/match.h"
@@ -69,20 +71,61 @@ std::string Play(Match& m, F cost) {
     return trace + "...";
 }
 
+StrategyValues WithPurge(uint64_t delay_ms, uint32_t mode = 0) {
+    StrategyValues s = strategy_defaults();
+    s.purge_delay_ms = delay_ms;
+    s.purge_mode = mode;
+    return s;
+}
+
+TEST(BurnIn, ASwitchThatKeepsThePurgeRuleDiscardsOnlyTheSwitchEpoch) {
+    StrategyValues a = WithPurge(250), b = WithPurge(250);
+    b.huge_pages = 1;
+    b.large_cache_max = 1024u << 20;
+    b.purge_batch_bytes = 1u << 20;
+    EXPECT_EQ(burn_in_epochs(a, b, 100), 1u);
+    EXPECT_EQ(burn_in_epochs(b, a, 100), 1u);
+    EXPECT_EQ(burn_in_epochs(WithPurge(4000), WithPurge(4000), 100), 1u) << "however long the delay";
+}
+
+TEST(BurnIn, ALongerDelayWaitsForTheDifferenceAShorterOneForItself) {
+    // 250 -> 1000 ms: what was freed 250-1000 ms before the switch is
+    // already purged; 1000 -> 250 ms: what is due goes within 250 ms.
+    EXPECT_EQ(burn_in_epochs(WithPurge(250), WithPurge(1000), 100), 8u + 1);
+    EXPECT_EQ(burn_in_epochs(WithPurge(1000), WithPurge(250), 100), 3u + 1);
+    EXPECT_EQ(burn_in_epochs(WithPurge(250), WithPurge(10), 100), 1u + 1);
+    EXPECT_EQ(burn_in_epochs(WithPurge(250), WithPurge(1000), 50), 15u + 1) << "counted in epochs of the epoch length";
+    EXPECT_EQ(burn_in_epochs(WithPurge(250), WithPurge(4000), 100), 20u) << "capped";
+}
+
+TEST(BurnIn, AnotherPurgeModeWaitsForTheLongerDelay) {
+    EXPECT_EQ(burn_in_epochs(WithPurge(250, 0), WithPurge(250, 1), 100), 3u + 1);
+    EXPECT_EQ(burn_in_epochs(WithPurge(1000, 1), WithPurge(250, 0), 100), 10u + 1);
+}
+
 TEST(Match, RunsABBAWithABurnInAfterEachSwitch) {
     Match m;
-    m.start(/*burn_in=*/2, /*scored=*/2);
+    m.start(MatchPlan{/*burn_in_challenger=*/2, /*burn_in_champion=*/2, /*scored=*/2});
     std::string trace = Play(m, [](Match::Side, int) { return EpochCost{1, 1, 1, true}; });
     EXPECT_EQ(trace, "AAbbBBBBaaAA");
-    EXPECT_EQ(trace.size(), m.length());
-    EXPECT_EQ(m.challenger_epochs(), 6u);
+    EXPECT_EQ(trace.size(), m.plan().length());
+    EXPECT_EQ(m.plan().challenger_epochs(), 6u);
     EXPECT_FALSE(m.running());
+}
+
+TEST(Match, EachSwitchHasItsOwnBurnIn) {
+    Match m;
+    m.start(MatchPlan{3, 1, 2});
+    std::string trace = Play(m, [](Match::Side, int) { return EpochCost{1, 1, 1, true}; });
+    EXPECT_EQ(trace, "AAbbbBBBBaAA");
+    EXPECT_EQ(trace.size(), m.plan().length());
+    EXPECT_EQ(m.plan().challenger_epochs(), 7u) << "the burn-in back on the champion is not exploration";
 }
 
 TEST(Match, ACheaperChallengerWinsADearerOneLosesAndNoiseWithinTheMarginDraws) {
     for (double factor : {0.8, 1.01, 1.2}) {
         Match m;
-        m.start(1, 3);
+        m.start(MatchPlan{1, 1, 3});
         Play(m, [&](Match::Side s, int) {
             double k = s == Match::kChallenger ? factor : 1.0;
             return EpochCost{100 * k, 1 * k, 1000 * k, true};
@@ -99,7 +142,7 @@ TEST(Match, BurnInEpochsAreNotScored) {
     // The burn-in epochs after each switch are very dear; the scored ones
     // equal: a draw, as if the burn-in had not happened.
     Match m;
-    m.start(2, 1);
+    m.start(MatchPlan{2, 2, 1});
     while (m.running()) {
         double k = m.scored() ? 1.0 : 50.0;
         m.finish_epoch(EpochCost{100 * k, 1 * k, 1000 * k, true});
@@ -111,7 +154,7 @@ TEST(Match, ALinearDriftOfTheWorkloadCancels) {
     // Costs grow 5% per epoch for both sides alike: A B B A puts the same
     // mean epoch index on both sides, so the drift alone is a draw.
     Match m;
-    m.start(0, 2);
+    m.start(MatchPlan{0, 0, 2});
     Play(m, [](Match::Side, int i) {
         double k = 1.0 + 0.05 * i;
         return EpochCost{100 * k, 1 * k, 1000 * k, true};

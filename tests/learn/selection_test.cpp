@@ -101,6 +101,31 @@ TEST(Tournament, AChampionWorseThanTheDefaultIsFoundOutWhenTheLandscapeChanges) 
     EXPECT_LE(run.final_multiplier, 1.1 + 1e-9) << "back at (or next to) the default";
 }
 
+// Epochs of the next match against challenger `s` (named by suggest, which
+// lets it start at once), on a flat landscape.
+unsigned NextMatchLength(Tournament& t, const StrategyValues& s) {
+    t.suggest(s, kEloInitial);
+    EpochCost flat{200, 0.01, 4e6, true};
+    for (int i = 0; i < 1000 && !t.in_match(); ++i) t.on_epoch(flat);
+    unsigned n = 0;
+    while (t.in_match() && n < 1000) t.on_epoch(flat), ++n;
+    return n;
+}
+
+TEST(Tournament, AMatchIsAsLongAsItsSwitchesNeed) {
+    Tournament t;
+    t.init(strategy_defaults(), Config(1));
+    StrategyValues huge = strategy_defaults();
+    huge.huge_pages = 1;
+    // Same purge rule: A A b B B B B a A A, one burn-in epoch per switch.
+    EXPECT_EQ(NextMatchLength(t, huge), 10u);
+    // 250 ms against 1 s: 8 + 1 epochs after the switch to the longer
+    // delay, 3 + 1 after the switch back.
+    StrategyValues hoard = strategy_defaults();
+    hoard.purge_delay_ms = 1000;
+    EXPECT_EQ(NextMatchLength(t, hoard), 8u + 9 + 4);
+}
+
 TEST(Ucb1, SettlesOnTheBestOfItsArms) {
     Landscape cost{0, 1};
     for (uint64_t seed = 1; seed <= 3; ++seed) {
