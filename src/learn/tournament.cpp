@@ -9,6 +9,7 @@ void Tournament::init(const StrategyValues& defaults, const LearnerConfig& confi
     epochs_ = challenger_epochs_ = 0;
     last_reopen_ = 0;
     reopened_ = true;
+    phase_changing_ = false;
     matches_ = champion_changes_ = 0;
     suggested_ = -1;
     plan_next();
@@ -19,10 +20,11 @@ unsigned Tournament::current_index() const {
 }
 
 void Tournament::plan_next() {
-    if (suggested_ >= 0 && static_cast<unsigned>(suggested_) != pop_.champion()) {
+    next_suggested_ = suggested_ >= 0 && static_cast<unsigned>(suggested_) != pop_.champion();
+    if (next_suggested_) {
         next_ = static_cast<unsigned>(suggested_);
     } else {
-        next_ = pop_.pick_challenger(config_.epsilon, config_.default_every, rng_);
+        next_ = pop_.pick_challenger(config_.epsilon, config_.default_every, rng_, phase_changing_);
     }
     suggested_ = -1;
     const StrategyValues& a = pop_.at(pop_.champion()).strategy;
@@ -62,6 +64,11 @@ void Tournament::on_epoch(const EpochCost& cost) {
 }
 
 void Tournament::reopen() {
+    if (!phase_changing_) {
+        phase_changing_ = true;
+        // Not over a playbook's suggestion or the default's call-back.
+        if (!match_.running() && !next_suggested_ && next_ != pop_.default_index()) plan_next();
+    }
     // A workload that keeps changing would otherwise buy a match at every
     // change: at most one unbudgeted match per kReopenSpacing epochs.
     if (epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0) {

@@ -4,6 +4,11 @@
 // champion, and the population is culled and refilled with mutations of the
 // survivors (learn/population.h).
 //
+// Which challenger comes first matters in a short-lived program, which sees
+// a few matches: among candidates of equal rating (all untried ones) the
+// population names the move most likely to matter (learn/knobs.h), purge
+// delay moves first once the workload has been seen to change phase.
+//
 // Exploration costs little by construction: a match starts only when the
 // challenger's epochs, added to all those run so far, stay within
 // `explore_share` of all epochs since the tournament (re)opened. A phase
@@ -28,7 +33,9 @@ public:
     // The epoch that just ran (on current()) cost this.
     void on_epoch(const EpochCost& cost);
     // A phase change: the next match starts at once (at most once per
-    // kReopenSpacing epochs; otherwise the exploration budget decides).
+    // kReopenSpacing epochs; otherwise the exploration budget decides). The
+    // first one also re-chooses the next challenger, since the moves likely
+    // to matter are then others.
     void reopen();
     // A strategy to try next (from the playbook): put in the population and
     // named the next challenger.
@@ -54,8 +61,10 @@ private:
     unsigned next_ = 0;             // of the next match
     MatchPlan next_plan_;
     int suggested_ = -1;
+    bool next_suggested_ = false;  // next_ is the playbook's
     uint64_t epochs_ = 0, challenger_epochs_ = 0;  // since the tournament (re)opened
     bool reopened_ = true;
+    bool phase_changing_ = false;  // a phase change was seen
     static constexpr uint64_t kReopenSpacing = 100;
     uint64_t last_reopen_ = 0;
     uint64_t matches_ = 0, champion_changes_ = 0;

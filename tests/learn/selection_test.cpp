@@ -126,6 +126,28 @@ TEST(Tournament, AMatchIsAsLongAsItsSwitchesNeed) {
     EXPECT_EQ(NextMatchLength(t, hoard), 8u + 9 + 4);
 }
 
+// The strategy of the first challenger a tournament plays.
+StrategyValues FirstChallenger(Tournament& t) {
+    EpochCost flat{200, 0.01, 4e6, true};
+    for (int i = 0; i < 1000 && t.current_index() == t.population().champion(); ++i) t.on_epoch(flat);
+    return t.current();
+}
+
+TEST(Tournament, TriesHugePagesFirstAndTheLongerDelayFirstOnceTheWorkloadChangesPhase) {
+    LearnerConfig c = Config(3);
+    c.epsilon = 0;  // the greedy order alone
+    StrategyValues huge = strategy_defaults(), longer = strategy_defaults();
+    huge.huge_pages = 1;
+    longer.purge_delay_ms = 1000;
+    Tournament stationary;
+    stationary.init(strategy_defaults(), c);
+    EXPECT_EQ(FirstChallenger(stationary), huge);
+    Tournament phased;
+    phased.init(strategy_defaults(), c);
+    phased.reopen();  // the change detector fired before the first match
+    EXPECT_EQ(FirstChallenger(phased), longer);
+}
+
 TEST(Ucb1, SettlesOnTheBestOfItsArms) {
     Landscape cost{0, 1};
     for (uint64_t seed = 1; seed <= 3; ++seed) {
