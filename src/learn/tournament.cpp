@@ -10,7 +10,8 @@ void Tournament::init(const StrategyValues& defaults, const LearnerConfig& confi
     last_reopen_ = 0;
     reopened_ = true;
     phase_changing_ = false;
-    matches_ = champion_changes_ = 0;
+    extending_ = false;
+    matches_ = champion_changes_ = extensions_ = 0;
     suggested_ = -1;
     plan_next();
 }
@@ -42,24 +43,44 @@ bool Tournament::may_start_match() const {
     return static_cast<double>(challenger_epochs_ + challenger) <= config_.explore_share * static_cast<double>(epochs_ + length);
 }
 
+void Tournament::decide(MatchResult result) {
+    unsigned before = pop_.champion();
+    pop_.record(challenger_, result);
+    ++matches_;
+    if (pop_.champion() != before) ++champion_changes_;
+    pop_.cull(config_.survivors, rng_);
+    plan_next();
+}
+
 void Tournament::on_epoch(const EpochCost& cost) {
     ++epochs_;
     if (match_.running()) {
         if (match_.side() == Match::kChallenger) ++challenger_epochs_;
         if (match_.finish_epoch(cost)) {
-            unsigned before = pop_.champion();
-            pop_.record(challenger_, match_.result(config_.margin, config_.weights, &last_difference_));
-            ++matches_;
-            if (pop_.champion() != before) ++champion_changes_;
-            pop_.cull(config_.survivors, rng_);
-            plan_next();
+            MatchOutcome o = match_.outcome(config_.margin, config_.noise_factor);
+            last_difference_ = o.difference;
+            if (o.close && match_.cycles() < config_.max_cycles) {
+                // Another cycle against the same challenger, paid from the
+                // budget like a match of its own.
+                extending_ = true;
+                next_ = challenger_;
+                next_plan_ = match_.plan();
+            } else {
+                decide(o.result);
+            }
         }
         return;
     }
-    if (next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
+    if (!extending_ && next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
     if (next_ == pop_.champion() || !may_start_match()) return;
-    challenger_ = next_;
-    match_.start(next_plan_);
+    if (extending_) {
+        match_.extend();
+        extending_ = false;
+        ++extensions_;
+    } else {
+        challenger_ = next_;
+        match_.start(next_plan_, config_.weights);
+    }
     reopened_ = false;
 }
 
@@ -67,7 +88,7 @@ void Tournament::reopen() {
     if (!phase_changing_) {
         phase_changing_ = true;
         // Not over a playbook's suggestion or the default's call-back.
-        if (!match_.running() && !next_suggested_ && next_ != pop_.default_index()) plan_next();
+        if (!match_.running() && !extending_ && !next_suggested_ && next_ != pop_.default_index()) plan_next();
     }
     // A workload that keeps changing would otherwise buy a match at every
     // change: at most one unbudgeted match per kReopenSpacing epochs.
@@ -78,6 +99,12 @@ void Tournament::reopen() {
 }
 
 void Tournament::suggest(const StrategyValues& s, double rating) {
+    // The playbook's strategy goes first: a close match still waiting for
+    // its next cycle ends as a draw.
+    if (extending_) {
+        extending_ = false;
+        decide(MatchResult::kDraw);
+    }
     suggested_ = static_cast<int>(pop_.adopt(s, rating));
     reopened_ = true;
     if (!match_.running()) plan_next();

@@ -9,6 +9,11 @@
 // population names the move most likely to matter (learn/knobs.h), purge
 // delay moves first once the workload has been seen to change phase.
 //
+// A match whose result is beyond the margin but not beyond its noise is
+// extended by another cycle (learn/match.h) when the budget next allows a
+// match, and the challenger keeps its place as the next one; at
+// max_cycles it is a draw.
+//
 // Exploration costs little by construction: a match starts only when the
 // challenger's epochs, added to all those run so far, stay within
 // `explore_share` of all epochs since the tournament (re)opened. A phase
@@ -43,7 +48,9 @@ public:
 
     const Population& population() const { return pop_; }
     bool in_match() const { return match_.running(); }
+    // Decided matches, and cycles added to close ones.
     uint64_t matches() const { return matches_; }
+    uint64_t extensions() const { return extensions_; }
     uint64_t champion_changes() const { return champion_changes_; }
     double last_difference() const { return last_difference_; }
 
@@ -52,6 +59,8 @@ private:
     // size it, depend on the two strategies).
     void plan_next();
     bool may_start_match() const;
+    // Records the running match's result and plans the next.
+    void decide(MatchResult result);
 
     LearnerConfig config_;
     Population pop_;
@@ -67,7 +76,8 @@ private:
     bool phase_changing_ = false;  // a phase change was seen
     static constexpr uint64_t kReopenSpacing = 100;
     uint64_t last_reopen_ = 0;
-    uint64_t matches_ = 0, champion_changes_ = 0;
+    bool extending_ = false;  // the last match was close: its next cycle is the next match
+    uint64_t matches_ = 0, champion_changes_ = 0, extensions_ = 0;
     double last_difference_ = 0;
 };
 
