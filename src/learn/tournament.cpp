@@ -71,6 +71,12 @@ void Tournament::on_epoch(const EpochCost& cost) {
         }
         return;
     }
+    if (extending_ && reopened_) {
+        // The workload changed since the close cycle: the match ends a draw
+        // and the free match goes to the move likeliest to matter now.
+        extending_ = false;
+        decide(MatchResult::kDraw);
+    }
     if (!extending_ && next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
     if (next_ == pop_.champion() || !may_start_match()) return;
     if (extending_) {
@@ -85,17 +91,15 @@ void Tournament::on_epoch(const EpochCost& cost) {
 }
 
 void Tournament::reopen() {
-    if (!phase_changing_) {
-        phase_changing_ = true;
-        // Not over a playbook's suggestion or the default's call-back.
-        if (!match_.running() && !extending_ && !next_suggested_ && next_ != pop_.default_index()) plan_next();
-    }
+    bool first = !phase_changing_;
+    phase_changing_ = true;
     // A workload that keeps changing would otherwise buy a match at every
     // change: at most one unbudgeted match per kReopenSpacing epochs.
-    if (epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0) {
-        reopened_ = true;
-        last_reopen_ = epochs_ == 0 ? 1 : epochs_;
-    }
+    if (!(epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0)) return;
+    reopened_ = true;
+    last_reopen_ = epochs_ == 0 ? 1 : epochs_;
+    // The moves likely to matter are others now.
+    if (first && !match_.running() && !extending_ && !next_suggested_ && next_ != pop_.default_index()) plan_next();
 }
 
 void Tournament::suggest(const StrategyValues& s, double rating) {

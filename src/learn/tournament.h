@@ -12,7 +12,7 @@
 // A match whose result is beyond the margin but not beyond its noise is
 // extended by another cycle (learn/match.h) when the budget next allows a
 // match, and the challenger keeps its place as the next one; at
-// max_cycles it is a draw.
+// max_cycles, or when a phase change comes first, it is a draw.
 //
 // Exploration costs little by construction: a match starts only when the
 // challenger's epochs, added to all those run so far, stay within
@@ -40,7 +40,8 @@ public:
     // A phase change: the next match starts at once (at most once per
     // kReopenSpacing epochs; otherwise the exploration budget decides). The
     // first one also re-chooses the next challenger, since the moves likely
-    // to matter are then others.
+    // to matter are then others; a close match waiting for its next cycle
+    // then ends a draw rather than take that match.
     void reopen();
     // A strategy to try next (from the playbook): put in the population and
     // named the next challenger.

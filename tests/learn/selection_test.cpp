@@ -241,6 +241,44 @@ TEST(Tournament, UnderHeavyNoiseItStillSettlesOnTheBest) {
     EXPECT_GT(at_best, 0.85);  // measured 0.94 (0.94 with the margin alone)
 }
 
+TEST(Tournament, ACloseMatchGetsItsSecondCycleFromTheBudgetNotFromAPhaseChange) {
+    StrategyValues huge = strategy_defaults(), longer = strategy_defaults();
+    huge.huge_pages = 1;
+    longer.purge_delay_ms = 1000;
+    for (bool phase_change : {false, true}) {
+        LearnerConfig c = Config(3);
+        c.epsilon = 0;
+        Tournament t;
+        t.init(strategy_defaults(), c);
+        // The first match (huge pages on) is close: 5% cheaper on average,
+        // but its two blocks 30% apart.
+        int challenger_scored = 0;
+        EpochCost base{200, 0.01, 4e6, true};
+        auto cost = [&](double k) { return EpochCost{base.cpu * k, base.faults * k, base.memory * k, true}; };
+        ASSERT_EQ(FirstChallenger(t), huge);
+        int guard = 0;
+        while (t.in_match() && guard++ < 100) {
+            bool b = t.current_index() != t.population().champion();
+            // Burn-in epochs are the first of the block; scored ones follow.
+            double k = 1.0;
+            if (b && guard > 1) k = challenger_scored++ < 2 ? 0.80 : 1.10;
+            t.on_epoch(cost(k));
+        }
+        ASSERT_EQ(t.matches(), 0u) << "close: not decided";
+        if (phase_change) {
+            t.reopen();
+            // (The draw's cull may have added a mutation that also moves
+            // another knob, whose prior is then higher still.)
+            EXPECT_EQ(FirstChallenger(t).purge_delay_ms, longer.purge_delay_ms) << "the free match goes to the delay";
+            EXPECT_EQ(t.matches(), 1u) << "the close match ended a draw";
+            EXPECT_EQ(t.extensions(), 0u);
+        } else {
+            EXPECT_EQ(FirstChallenger(t), huge) << "its second cycle, once the budget allows";
+            EXPECT_EQ(t.extensions(), 1u);
+        }
+    }
+}
+
 TEST(Ucb1, SettlesOnTheBestOfItsArms) {
     Landscape cost{0, 1};
     for (uint64_t seed = 1; seed <= 3; ++seed) {
