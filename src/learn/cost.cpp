@@ -25,24 +25,21 @@ double paired_difference(const EpochCost& a, const EpochCost& b, const CostWeigh
 void CostSum::add(const EpochCost& c) {
     ++epochs_;
     memory_ += c.memory;
-    double w = c.allocs > 0 ? c.allocs : c.active ? 1.0 : 0.0;
-    if (w <= 0) return;
-    cpu_ += c.cpu * w;
-    faults_ += c.faults * w;
-    weight_ += w;
-    allocs_ += c.allocs;
-    any_active_ = any_active_ || c.active;
+    if (c.active) {
+        ++active_;
+        cpu_ += c.cpu;
+        faults_ += c.faults;
+    }
 }
 
 EpochCost CostSum::mean() const {
     EpochCost m;
     if (epochs_ == 0) return m;
     m.memory = memory_ / static_cast<double>(epochs_);
-    m.allocs = allocs_;
-    if (weight_ > 0 && (any_active_ || allocs_ >= kMinActiveAllocs)) {
+    if (active_ > 0) {
         m.active = true;
-        m.cpu = cpu_ / weight_;
-        m.faults = faults_ / weight_;
+        m.cpu = cpu_ / static_cast<double>(active_);
+        m.faults = faults_ / static_cast<double>(active_);
     }
     return m;
 }

@@ -8,13 +8,7 @@
 //   memory  memory held beyond the live bytes (RSS minus live), averaged
 //           over the epoch: the program's own data is not the policy's cost
 // Per allocation, so that busier epochs do not look costlier. An epoch with
-// too few allocations (kMinActiveAllocs) is not *active*: alone, its cpu and
-// faults figures do not count (only memory does), since they are then mostly
-// the process's other work. Summed over a block or a side of a match
-// (CostSum), epochs count by their allocations: cpu per allocation is all
-// the CPU of those epochs over all their allocations, so a workload that
-// allocates in bursts shorter than an epoch (a burst then idle time: most
-// epochs inactive) is still judged on what its bursts cost.
+// too few allocations has no cpu or faults figure (only memory counts then).
 //
 // Comparison is scale-free (../shared/LEARNING.md): each part's relative
 // difference (b - a) / mean(a, b), weighted (0.4 cpu, 0.3 faults, 0.3
@@ -31,18 +25,11 @@ struct CostWeights {
     double memory = 0.3;
 };
 
-// Allocations an epoch (or a sum of epochs) needs before its cpu and faults
-// per allocation count.
-inline constexpr double kMinActiveAllocs = 1000;
-
 struct EpochCost {
     double cpu = 0;     // ns per allocation
     double faults = 0;  // faults and system calls per allocation
     double memory = 0;  // bytes held beyond live, mean over the epoch
     bool active = false;  // enough allocations for cpu and faults to mean something
-    // Allocations in the epoch: the weight of its cpu and faults in a sum.
-    // 0 (costs made up by tests): weight 1 if active, else none.
-    double allocs = 0;
 };
 
 // (b - a) / mean(a, b), in [-2, 2]; 0 when both are (near) zero.
@@ -53,10 +40,7 @@ double relative_difference(double a, double b);
 // remaining weights renormalised.
 double paired_difference(const EpochCost& a, const EpochCost& b, const CostWeights& w);
 
-// Accumulates epochs into their mean: memory over epochs; cpu and faults
-// weighted by allocations (a ratio of sums), active when the epochs'
-// allocations together reach kMinActiveAllocs (or, for costs without
-// counts, when one of them was active).
+// Accumulates epochs into their mean (cpu and faults over active epochs only).
 class CostSum {
 public:
     void add(const EpochCost& c);
@@ -66,9 +50,7 @@ public:
 
 private:
     double cpu_ = 0, faults_ = 0, memory_ = 0;
-    double weight_ = 0, allocs_ = 0;
-    bool any_active_ = false;
-    size_t epochs_ = 0;
+    size_t active_ = 0, epochs_ = 0;
 };
 
 }  // namespace hakmem::learn

@@ -121,16 +121,10 @@ void learner_write_json(JsonFile& j) {
     learn::learner_history_each(
         [](const learn::EpochRecord& r, void* context) {
             auto* w = static_cast<Writer*>(context);
-            // Per allocation only for active epochs (0 otherwise, as readers
-            // of the history expect); the allocations say how much an
-            // inactive one weighs in a sum (learn/cost.h).
-            bool on = r.cost.active;
             w->j->format("%s\n      {\"t_ms\": %llu, \"candidate\": %u, \"champion\": %u, \"match\": %u, \"change\": %u, "
-                         "\"active\": %u, \"allocs\": %.0f, \"cpu_ns_per_alloc\": %.3f, \"faults_per_alloc\": %.6f, "
-                         "\"overhead_bytes\": %.0f}",
+                         "\"active\": %u, \"cpu_ns_per_alloc\": %.3f, \"faults_per_alloc\": %.6f, \"overhead_bytes\": %.0f}",
                          w->first ? "" : ",", static_cast<unsigned long long>(r.time_ms), r.candidate, r.champion,
-                         r.in_match, r.phase_change, on, r.cost.allocs, on ? r.cost.cpu : 0.0, on ? r.cost.faults : 0.0,
-                         r.cost.memory);
+                         r.in_match, r.phase_change, r.cost.active, r.cost.cpu, r.cost.faults, r.cost.memory);
             w->first = false;
         },
         &w);

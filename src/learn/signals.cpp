@@ -50,12 +50,11 @@ EpochCost epoch_cost(const Signals& start, const Signals& end) {
     EpochCost c;
     c.memory = (overhead(start) + overhead(end)) / 2;
     uint64_t allocs = delta(start.allocs, end.allocs);
-    if (allocs > 0) {
-        c.allocs = static_cast<double>(allocs);
-        c.active = c.allocs >= kMinActiveAllocs;
-        c.cpu = static_cast<double>(delta(start.cpu_ns, end.cpu_ns)) / c.allocs;
+    if (allocs >= kMinActiveAllocs) {
+        c.active = true;
+        c.cpu = static_cast<double>(delta(start.cpu_ns, end.cpu_ns)) / static_cast<double>(allocs);
         uint64_t kernel = delta(start.minor_faults, end.minor_faults) + delta(start.os_calls, end.os_calls);
-        c.faults = static_cast<double>(kernel) / c.allocs;
+        c.faults = static_cast<double>(kernel) / static_cast<double>(allocs);
     }
     return c;
 }

@@ -32,11 +32,12 @@ Signals read_signals(uint64_t now_ms);
 // For tests: nullptr restores the real source.
 void set_signal_source_for_testing(SignalSource source);
 
+// Allocations an epoch needs before its cpu and faults per allocation count:
+// below it they are mostly the process's other work (and the learner's own).
+inline constexpr uint64_t kMinActiveAllocs = 1000;
+
 // The cost of the epoch between two readings. Memory is the mean of the
-// overhead (RSS beyond live bytes) at both ends; cpu and faults per
-// allocation whenever it allocated at all, active from kMinActiveAllocs
-// (learn/cost.h): below it they are mostly the process's other work (and
-// the learner's own), unless summed with other epochs.
+// overhead (RSS beyond live bytes) at both ends.
 EpochCost epoch_cost(const Signals& start, const Signals& end);
 
 // A cheap description of the workload of an epoch, scale-free by taking

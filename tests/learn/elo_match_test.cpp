@@ -10,7 +10,6 @@
 #include "learn/match.h"
 #include "learn/page_hinkley.h"
 #include "learn/rng.h"
-#include "learn/signals.h"
 
 namespace hakmem::learn {
 namespace {
@@ -59,51 +58,6 @@ TEST(Cost, TheSumAveragesCpuOverActiveEpochsOnly) {
     EXPECT_DOUBLE_EQ(m.cpu, 200);
     EXPECT_DOUBLE_EQ(m.faults, 3);
     EXPECT_DOUBLE_EQ(m.memory, 20);
-}
-
-TEST(Cost, AnEpochWithFewAllocationsHasItsFiguresButIsNotActive) {
-    Signals a, b;
-    a.allocs = 1000, b.allocs = 1500;  // 500 allocations
-    a.cpu_ns = 0, b.cpu_ns = 5'000'000;
-    a.minor_faults = 10, b.minor_faults = 1010;
-    a.os_calls = 0, b.os_calls = 500;
-    a.rss_bytes = b.rss_bytes = 3 << 20;
-    a.live_bytes = b.live_bytes = 1 << 20;
-    EpochCost c = epoch_cost(a, b);
-    EXPECT_FALSE(c.active);
-    EXPECT_DOUBLE_EQ(c.allocs, 500);
-    EXPECT_DOUBLE_EQ(c.cpu, 10000);
-    EXPECT_DOUBLE_EQ(c.faults, 3);
-    EXPECT_DOUBLE_EQ(c.memory, 2 << 20);
-    b.allocs = a.allocs;
-    EXPECT_DOUBLE_EQ(epoch_cost(a, b).allocs, 0) << "no allocations: memory only";
-    EXPECT_DOUBLE_EQ(epoch_cost(a, b).cpu, 0);
-}
-
-TEST(Cost, InASumEpochsCountByTheirAllocations) {
-    // All the CPU and faults of the epochs over all their allocations: an
-    // inactive epoch's figures count too, by its weight.
-    CostSum sum;
-    sum.add(EpochCost{100, 1, 10, true, 2000});
-    sum.add(EpochCost{1000, 10, 30, false, 500});
-    EpochCost m = sum.mean();
-    EXPECT_TRUE(m.active);
-    EXPECT_DOUBLE_EQ(m.cpu, (100.0 * 2000 + 1000.0 * 500) / 2500);
-    EXPECT_DOUBLE_EQ(m.faults, (1.0 * 2000 + 10.0 * 500) / 2500);
-    EXPECT_DOUBLE_EQ(m.memory, 20);
-    EXPECT_DOUBLE_EQ(m.allocs, 2500);
-}
-
-TEST(Cost, InactiveEpochsTogetherAreActiveOnceTheirAllocationsAddUp) {
-    CostSum sum;
-    sum.add(EpochCost{300, 3, 10, false, 600});
-    EXPECT_FALSE(sum.mean().active) << "600 allocations say little";
-    sum.add(EpochCost{0, 0, 10, false, 0});  // idle: memory only
-    sum.add(EpochCost{100, 1, 10, false, 600});
-    EpochCost m = sum.mean();
-    EXPECT_TRUE(m.active) << "1200 together";
-    EXPECT_DOUBLE_EQ(m.cpu, 200);
-    EXPECT_DOUBLE_EQ(m.faults, 2);
 }
 
 // Runs a match to its end with cost(side, epoch index) and returns the sequence of sides and scored flags.
@@ -211,25 +165,6 @@ TEST(Match, ALinearDriftOfTheWorkloadCancels) {
     MatchOutcome o = m.outcome(0.03, 2.0);
     EXPECT_EQ(o.result, MatchResult::kDraw);
     EXPECT_NEAR(o.difference, 0, 1e-12);
-}
-
-TEST(Match, ABurstyWorkloadIsJudgedOnWhatItsBurstsCostThoughNoEpochIsActive) {
-    // Bursts of 600 allocations, then idle epochs: no epoch reaches
-    // kMinActiveAllocs. The challenger holds 20% more memory but its
-    // bursts fault a tenth as much (memory kept for the next burst instead
-    // of purged): judged on memory alone it would lose.
-    Match m;
-    m.start(MatchPlan{0, 0, 2}, CostWeights{});
-    Play(m, [](Match::Side s, int i) {
-        bool burst = i % 2 == 0;
-        bool b = s == Match::kChallenger;
-        double memory = b ? 12e6 : 10e6;
-        if (!burst) return EpochCost{0, 0, memory, false, 0};
-        return EpochCost{b ? 2000.0 : 5000.0, b ? 1.0 : 10.0, memory, false, 600};
-    });
-    MatchOutcome o = m.outcome(0.03, 2.0);
-    EXPECT_EQ(o.result, MatchResult::kWin) << o.difference;
-    EXPECT_FALSE(o.close);
 }
 
 // One cycle of one scored epoch per block and no burn-in: the blocks A1 B1
