@@ -17,7 +17,8 @@
 // the same but for the noise (the mean of |A1 vs A2| and |B1 vs B2|, about
 // 1.1 standard deviations of the cycle's difference if blocks are
 // independent; a drift of the workload inflates it, which only makes the
-// test cautious). Not beyond `noise_factor` times that, the match is
+// test cautious; a part one block lacks, cpu and faults of a block with no
+// active epoch, counts as the largest difference). Not beyond `noise_factor` times that, the match is
 // *close*: the caller may extend it by another A B B A cycle (extend()),
 // pooling the epochs, whose noise shrinks as one over the square root of
 // the cycles; else it is a draw. So a challenger that "wins" by noise does
@@ -53,6 +54,8 @@ struct MatchOutcome {
 class Match {
 public:
     enum Side : uint8_t { kChampion = 0, kChallenger = 1 };
+    // Cycles a match can pool (extend() refuses more).
+    static constexpr uint32_t kMaxCycles = 4;
 
     // A new match: one cycle, nothing pooled; costs compared with weights `w`.
     void start(const MatchPlan& plan, const CostWeights& w);
@@ -85,7 +88,7 @@ private:
     CostSum blocks_[4];  // the current cycle's blocks
     CostSum sums_[2];    // every cycle's, per side
     CostWeights weights_;
-    double noise_sum_ = 0;  // of the completed cycles' noise estimates
+    EpochCost cycle_blocks_[kMaxCycles][4];  // each completed cycle's block means
     uint32_t cycles_ = 0;
 };
 

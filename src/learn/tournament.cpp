@@ -59,7 +59,7 @@ void Tournament::on_epoch(const EpochCost& cost) {
         if (match_.finish_epoch(cost)) {
             MatchOutcome o = match_.outcome(config_.margin, config_.noise_factor);
             last_difference_ = o.difference;
-            if (o.close && match_.cycles() < config_.max_cycles) {
+            if (o.close && match_.cycles() < config_.max_cycles && match_.cycles() < Match::kMaxCycles) {
                 // Another cycle against the same challenger, paid from the
                 // budget like a match of its own.
                 extending_ = true;

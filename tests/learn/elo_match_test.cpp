@@ -222,6 +222,25 @@ TEST(Match, ExtendedCyclesArePooledAndTheirNoiseShrinksUntilARealGainIsClear) {
     EXPECT_NEAR(o.difference, relative_difference(1.0, 0.94), 0.01) << "the pooled difference";
 }
 
+TEST(Match, CpuFromOneBlockOfASideIsNoEvidence) {
+    // The champion's first block idle (no active epoch), its second in a
+    // cheap phase; the challenger's blocks busy and dear. The difference
+    // looks large and each side's blocks look alike in memory, but the
+    // champion's cpu and faults rest on one block: a step of the workload
+    // between its blocks could have made all of it.
+    Match m;
+    m.start(MatchPlan{0, 0, 1}, CostWeights{});
+    Play(m, [](Match::Side s, int i) {
+        if (s == Match::kChallenger) return EpochCost{2000, 1, 10e6, true};
+        if (i == 0) return EpochCost{0, 0, 10e6, false};  // A1: idle
+        return EpochCost{60, 0.001, 10e6, true};        // A2: a cheap phase
+    });
+    MatchOutcome o = m.outcome(0.03, 2.0);
+    EXPECT_GT(o.difference, 0.5);
+    EXPECT_TRUE(o.close) << "noise " << o.noise;
+    EXPECT_EQ(o.result, MatchResult::kDraw);
+}
+
 TEST(Match, AStartAfterAnExtensionForgetsThePooledCycles) {
     Match m;
     m.start(MatchPlan{0, 0, 1}, CostWeights{});
