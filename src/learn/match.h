@@ -18,8 +18,9 @@
 // 1.1 standard deviations of the cycle's difference if blocks are
 // independent; a drift of the workload inflates it, which only makes the
 // test cautious; a part one block lacks, cpu and faults of a block with no
-// active epoch, counts as the largest difference). Not beyond `noise_factor` times that, the match is
-// *close*: the caller may extend it by another A B B A cycle (extend()),
+// active epoch, counts as the largest difference). Not beyond
+// `noise_factor` times that, the match is *close*: the caller may extend
+// it by another A B B A cycle (extend()),
 // pooling the epochs, whose noise shrinks as one over the square root of
 // the cycles; else it is a draw. So a challenger that "wins" by noise does
 // not take the title, and a real gain that one cycle could not resolve

@@ -2,11 +2,11 @@
 //
 // K candidates (kMaxCandidates at most), the default among them and never
 // evicted, the others at first the default's one-step neighbours that are
-// most likely to matter (learn/knobs.h, move_prior). After each match the top M by rating survive, among those that
-// won more than they drew or lost; any other candidate that has played is
-// replaced by a mutation (one knob, one step: learn/knobs.h) of the champion
-// or of a survivor, so the search keeps moving around what works without
-// ever holding more than K.
+// most likely to matter (learn/knobs.h, move_prior). After each match the
+// top M by rating survive, among those that won more than they drew or
+// lost; any other candidate that has played is replaced by a mutation (one
+// knob, one step: learn/knobs.h) of the champion or of a survivor, so the
+// search keeps moving around what works without ever holding more than K.
 #pragma once
 #include <cstdint>
 
