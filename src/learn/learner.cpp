@@ -286,6 +286,7 @@ LearnerInfo learner_info() {
     const Population& pop = population(s);
     info.matches = s.mode == Mode::kElo ? s.tournament.matches() : s.ucb1.pulls();
     info.champion_changes = s.mode == Mode::kElo ? s.tournament.champion_changes() : s.ucb1.switches();
+    info.extensions = s.mode == Mode::kElo ? s.tournament.extensions() : 0;
     info.champion = champion_index(s);
     info.current = current_index(s);
     info.candidates = pop.size() < kLearnerCandidates ? pop.size() : kLearnerCandidates;

@@ -62,6 +62,7 @@ struct LearnerInfo {
     Mode mode;
     bool frozen;
     uint64_t epochs, matches, switches, champion_changes, phase_changes;
+    uint64_t extensions;  // ELO: cycles added to close matches
     uint64_t cpu_ns;  // the learner's own CPU time
     uint64_t playbook_suggestions;  // strategies taken from the playbook
     uint32_t champion, current, candidates;

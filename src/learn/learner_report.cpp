@@ -96,6 +96,7 @@ void learner_write_json(JsonFile& j) {
     j.field("matches", info.matches);
     j.field("switches", info.switches);
     j.field("champion_changes", info.champion_changes);
+    j.field("extensions", info.extensions);
     j.field("phase_changes", info.phase_changes);
     j.field("cpu_ns", info.cpu_ns);
     j.field("champion", info.champion);

@@ -17,6 +17,29 @@ void Population::init(const StrategyValues& defaults, unsigned k, Rng& rng) {
     if (k > kMaxCandidates) k = kMaxCandidates;
     size_ = 0;
     c_[size_++] = Candidate{defaults, kEloInitial, 0, 0, 0, 0, true};
+    // The neighbours shuffled, then ordered by prior (insertion sort, which
+    // keeps the shuffled order among equal priors).
+    StrategyValues near[2 * kMaxCandidates];
+    double prior[2 * kMaxCandidates];
+    unsigned n = neighbours(defaults, near, 2 * kMaxCandidates);
+    for (unsigned i = n; i > 1; --i) {
+        unsigned j = rng.below(i);
+        StrategyValues t = near[i - 1];
+        near[i - 1] = near[j];
+        near[j] = t;
+    }
+    for (unsigned i = 0; i < n; ++i) {
+        StrategyValues s = near[i];
+        double p = move_prior(defaults, s, false);
+        unsigned j = i;
+        for (; j > 0 && prior[j - 1] < p; --j) near[j] = near[j - 1], prior[j] = prior[j - 1];
+        near[j] = s, prior[j] = p;
+    }
+    for (unsigned i = 0; i < n && size_ < k; ++i) {
+        Candidate c;
+        c.strategy = near[i];
+        c_[size_++] = c;
+    }
     while (size_ < k) {
         Candidate c;
         c.strategy = fresh_mutation(defaults, rng);
@@ -32,7 +55,7 @@ int Population::find(const StrategyValues& s) const {
     return -1;
 }
 
-unsigned Population::pick_challenger(double epsilon, unsigned default_every, Rng& rng) {
+unsigned Population::pick_challenger(double epsilon, unsigned default_every, Rng& rng, bool phase_changing) {
     ++picks_;
     if (champion_ != 0 && default_every != 0 && picks_ % default_every == 0) return 0;
     if (size_ < 2) return champion_;
@@ -41,13 +64,20 @@ unsigned Population::pick_challenger(double epsilon, unsigned default_every, Rng
         return i >= champion_ ? i + 1 : i;
     }
     // Best rated; among equal ratings the least played, so that fresh
-    // candidates get their first match before old ones get their tenth.
+    // candidates get their first match before old ones get their tenth,
+    // and among those the likeliest to matter.
+    const StrategyValues& champion = c_[champion_].strategy;
     unsigned best = champion_ == 0 ? 1 : 0;
+    double best_prior = move_prior(champion, c_[best].strategy, phase_changing);
     for (unsigned i = 0; i < size_; ++i) {
         if (i == champion_) continue;
         const Candidate& c = c_[i];
         const Candidate& b = c_[best];
-        if (c.rating > b.rating || (c.rating == b.rating && c.played() < b.played())) best = i;
+        double prior = move_prior(champion, c.strategy, phase_changing);
+        bool better = c.rating > b.rating ||
+                      (c.rating == b.rating &&
+                       (c.played() < b.played() || (c.played() == b.played() && prior > best_prior)));
+        if (better) best = i, best_prior = prior;
     }
     return best;
 }

@@ -1,11 +1,12 @@
 // The candidate strategies of the tournament and their records.
 //
 // K candidates (kMaxCandidates at most), the default among them and never
-// evicted. After each match the top M by rating survive, among those that
-// won more than they drew or lost; any other candidate that has played is
-// replaced by a mutation (one knob, one step: learn/knobs.h) of the champion
-// or of a survivor, so the search keeps moving around what works without
-// ever holding more than K.
+// evicted, the others at first the default's one-step neighbours that are
+// most likely to matter (learn/knobs.h, move_prior). After each match the
+// top M by rating survive, among those that won more than they drew or
+// lost; any other candidate that has played is replaced by a mutation (one
+// knob, one step: learn/knobs.h) of the champion or of a survivor, so the
+// search keeps moving around what works without ever holding more than K.
 #pragma once
 #include <cstdint>
 
@@ -28,7 +29,9 @@ struct Candidate {
 
 class Population {
 public:
-    // The default plus k - 1 distinct one-step mutations of it.
+    // The default plus k - 1 distinct one-step neighbours of it: those with
+    // the highest prior, ties in random order (random mutations fill up if
+    // the default has fewer neighbours).
     void init(const StrategyValues& defaults, unsigned k, Rng& rng);
 
     unsigned size() const { return size_; }
@@ -38,10 +41,14 @@ public:
     void set_champion(unsigned i) { champion_ = i; }
 
     // The next challenger: with probability epsilon any other candidate,
-    // else the best-rated one other than the champion. When the champion is
-    // not the default, every `default_every`-th call names the default, so
-    // a champion that is worse than the default is found out.
-    unsigned pick_challenger(double epsilon, unsigned default_every, Rng& rng);
+    // else the best-rated one other than the champion; among equal ratings
+    // (all untried candidates have the initial one) the least played, then
+    // the move from the champion most likely to matter (learn/knobs.h,
+    // move_prior, with `phase_changing` as the tournament has seen the
+    // workload). When the champion is not the default, every
+    // `default_every`-th call names the default, so a champion that is
+    // worse than the default is found out.
+    unsigned pick_challenger(double epsilon, unsigned default_every, Rng& rng, bool phase_changing = false);
 
     // Records a match of challenger against the champion: ratings and
     // counters; a win makes the challenger the champion.

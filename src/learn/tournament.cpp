@@ -9,7 +9,9 @@ void Tournament::init(const StrategyValues& defaults, const LearnerConfig& confi
     epochs_ = challenger_epochs_ = 0;
     last_reopen_ = 0;
     reopened_ = true;
-    matches_ = champion_changes_ = 0;
+    phase_changing_ = false;
+    extending_ = false;
+    matches_ = champion_changes_ = extensions_ = 0;
     suggested_ = -1;
     plan_next();
 }
@@ -19,23 +21,35 @@ unsigned Tournament::current_index() const {
 }
 
 void Tournament::plan_next() {
-    if (suggested_ >= 0 && static_cast<unsigned>(suggested_) != pop_.champion()) {
+    next_suggested_ = suggested_ >= 0 && static_cast<unsigned>(suggested_) != pop_.champion();
+    if (next_suggested_) {
         next_ = static_cast<unsigned>(suggested_);
     } else {
-        next_ = pop_.pick_challenger(config_.epsilon, config_.default_every, rng_);
+        next_ = pop_.pick_challenger(config_.epsilon, config_.default_every, rng_, phase_changing_);
     }
     suggested_ = -1;
     const StrategyValues& a = pop_.at(pop_.champion()).strategy;
     const StrategyValues& b = pop_.at(next_).strategy;
-    next_burn_in_ = burn_in_epochs(a.purge_delay_ms, b.purge_delay_ms, config_.epoch_ms);
+    next_plan_.burn_in_challenger = burn_in_epochs(a, b, config_.epoch_ms);
+    next_plan_.burn_in_champion = burn_in_epochs(b, a, config_.epoch_ms);
+    next_plan_.scored = config_.scored_per_block > 0 ? config_.scored_per_block : 1;
 }
 
 bool Tournament::may_start_match() const {
     if (reopened_) return true;
-    uint32_t scored = config_.scored_per_block > 0 ? config_.scored_per_block : 1;
-    uint64_t length = 4 * scored + 2 * next_burn_in_;
-    uint64_t challenger = 2 * scored + next_burn_in_;
+    // Only the challenger's epochs are exploration: a burn-in back on the
+    // champion costs nothing but the match's length.
+    uint64_t length = next_plan_.length(), challenger = next_plan_.challenger_epochs();
     return static_cast<double>(challenger_epochs_ + challenger) <= config_.explore_share * static_cast<double>(epochs_ + length);
+}
+
+void Tournament::decide(MatchResult result) {
+    unsigned before = pop_.champion();
+    pop_.record(challenger_, result);
+    ++matches_;
+    if (pop_.champion() != before) ++champion_changes_;
+    pop_.cull(config_.survivors, rng_);
+    plan_next();
 }
 
 void Tournament::on_epoch(const EpochCost& cost) {
@@ -43,32 +57,58 @@ void Tournament::on_epoch(const EpochCost& cost) {
     if (match_.running()) {
         if (match_.side() == Match::kChallenger) ++challenger_epochs_;
         if (match_.finish_epoch(cost)) {
-            unsigned before = pop_.champion();
-            pop_.record(challenger_, match_.result(config_.margin, config_.weights, &last_difference_));
-            ++matches_;
-            if (pop_.champion() != before) ++champion_changes_;
-            pop_.cull(config_.survivors, rng_);
-            plan_next();
+            MatchOutcome o = match_.outcome(config_.margin, config_.noise_factor);
+            last_difference_ = o.difference;
+            if (o.close && match_.cycles() < config_.max_cycles && match_.cycles() < Match::kMaxCycles) {
+                // Another cycle against the same challenger, paid from the
+                // budget like a match of its own.
+                extending_ = true;
+                next_ = challenger_;
+                next_plan_ = match_.plan();
+            } else {
+                decide(o.result);
+            }
         }
         return;
     }
-    if (next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
+    if (extending_ && reopened_) {
+        // The workload changed since the close cycle: the match ends a draw
+        // and the free match goes to the move likeliest to matter now.
+        extending_ = false;
+        decide(MatchResult::kDraw);
+    }
+    if (!extending_ && next_ == pop_.champion()) plan_next();  // the champion changed hands: choose again
     if (next_ == pop_.champion() || !may_start_match()) return;
-    challenger_ = next_;
-    match_.start(next_burn_in_, config_.scored_per_block);
+    if (extending_) {
+        match_.extend();
+        extending_ = false;
+        ++extensions_;
+    } else {
+        challenger_ = next_;
+        match_.start(next_plan_, config_.weights);
+    }
     reopened_ = false;
 }
 
 void Tournament::reopen() {
+    bool first = !phase_changing_;
+    phase_changing_ = true;
     // A workload that keeps changing would otherwise buy a match at every
     // change: at most one unbudgeted match per kReopenSpacing epochs.
-    if (epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0) {
-        reopened_ = true;
-        last_reopen_ = epochs_ == 0 ? 1 : epochs_;
-    }
+    if (!(epochs_ >= last_reopen_ + kReopenSpacing || last_reopen_ == 0)) return;
+    reopened_ = true;
+    last_reopen_ = epochs_ == 0 ? 1 : epochs_;
+    // The moves likely to matter are others now.
+    if (first && !match_.running() && !extending_ && !next_suggested_ && next_ != pop_.default_index()) plan_next();
 }
 
 void Tournament::suggest(const StrategyValues& s, double rating) {
+    // The playbook's strategy goes first: a close match still waiting for
+    // its next cycle ends as a draw.
+    if (extending_) {
+        extending_ = false;
+        decide(MatchResult::kDraw);
+    }
     suggested_ = static_cast<int>(pop_.adopt(s, rating));
     reopened_ = true;
     if (!match_.running()) plan_next();

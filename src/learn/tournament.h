@@ -4,6 +4,16 @@
 // champion, and the population is culled and refilled with mutations of the
 // survivors (learn/population.h).
 //
+// Which challenger comes first matters in a short-lived program, which sees
+// a few matches: among candidates of equal rating (all untried ones) the
+// population names the move most likely to matter (learn/knobs.h), purge
+// delay moves first once the workload has been seen to change phase.
+//
+// A match whose result is beyond the margin but not beyond its noise is
+// extended by another cycle (learn/match.h) when the budget next allows a
+// match, and the challenger keeps its place as the next one; at
+// max_cycles, or when a phase change comes first, it is a draw.
+//
 // Exploration costs little by construction: a match starts only when the
 // challenger's epochs, added to all those run so far, stay within
 // `explore_share` of all epochs since the tournament (re)opened. A phase
@@ -28,7 +38,10 @@ public:
     // The epoch that just ran (on current()) cost this.
     void on_epoch(const EpochCost& cost);
     // A phase change: the next match starts at once (at most once per
-    // kReopenSpacing epochs; otherwise the exploration budget decides).
+    // kReopenSpacing epochs; otherwise the exploration budget decides). The
+    // first one also re-chooses the next challenger, since the moves likely
+    // to matter are then others; a close match waiting for its next cycle
+    // then ends a draw rather than take that match.
     void reopen();
     // A strategy to try next (from the playbook): put in the population and
     // named the next challenger.
@@ -36,14 +49,19 @@ public:
 
     const Population& population() const { return pop_; }
     bool in_match() const { return match_.running(); }
+    // Decided matches, and cycles added to close ones.
     uint64_t matches() const { return matches_; }
+    uint64_t extensions() const { return extensions_; }
     uint64_t champion_changes() const { return champion_changes_; }
     double last_difference() const { return last_difference_; }
 
 private:
-    // Chooses the next challenger (and its burn-in, which sizes its match).
+    // Chooses the next challenger and plans its match (the burn-ins, which
+    // size it, depend on the two strategies).
     void plan_next();
     bool may_start_match() const;
+    // Records the running match's result and plans the next.
+    void decide(MatchResult result);
 
     LearnerConfig config_;
     Population pop_;
@@ -51,13 +69,16 @@ private:
     Rng rng_;
     unsigned challenger_ = 0;       // of the running match
     unsigned next_ = 0;             // of the next match
-    uint32_t next_burn_in_ = 0;
+    MatchPlan next_plan_;
     int suggested_ = -1;
+    bool next_suggested_ = false;  // next_ is the playbook's
     uint64_t epochs_ = 0, challenger_epochs_ = 0;  // since the tournament (re)opened
     bool reopened_ = true;
+    bool phase_changing_ = false;  // a phase change was seen
     static constexpr uint64_t kReopenSpacing = 100;
     uint64_t last_reopen_ = 0;
-    uint64_t matches_ = 0, champion_changes_ = 0;
+    bool extending_ = false;  // the last match was close: its next cycle is the next match
+    uint64_t matches_ = 0, champion_changes_ = 0, extensions_ = 0;
     double last_difference_ = 0;
 };
 

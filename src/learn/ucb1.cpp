@@ -75,9 +75,7 @@ void Ucb1::on_epoch(const EpochCost& cost) {
     reward_[arm_] += reward;
     ++pulls_;
     unsigned next = choose();
-    burn_in_ = next == arm_ ? 0
-                            : burn_in_epochs(pop_.at(arm_).strategy.purge_delay_ms,
-                                             pop_.at(next).strategy.purge_delay_ms, config_.epoch_ms);
+    burn_in_ = next == arm_ ? 0 : burn_in_epochs(pop_.at(arm_).strategy, pop_.at(next).strategy, config_.epoch_ms);
     if (next != arm_) ++switches_;
     arm_ = next;
     epoch_in_block_ = 0;
