@@ -62,6 +62,15 @@ __attribute__((always_inline)) inline unsigned class_of(size_t size) {
     return class_of_computed(size);
 }
 inline size_t class_size(unsigned cls) { return g_size_classes.class_size[cls]; }
+// The first class of at least `size` bytes whose size is a multiple of
+// `multiple` (a power of two up to 4 KiB), or kNumClasses if none. Pages
+// start 4 KiB-aligned, so every block of such a class starts on a multiple
+// of it: aligned allocations, and blocks that own whole cache lines.
+inline unsigned class_of_multiple(size_t size, size_t multiple) {
+    for (unsigned cls = class_of(size < multiple ? multiple : size); cls < kNumClasses; ++cls)
+        if (class_size(cls) % multiple == 0) return cls;
+    return kNumClasses;
+}
 
 static_assert(class_size_computed(kNumClasses - 1) == kMaxSmallSize);
 static_assert(class_of_computed(kMaxSmallSize) == kNumClasses - 1);

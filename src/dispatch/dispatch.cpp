@@ -80,13 +80,11 @@ void* alloc_aligned(size_t size, size_t alignment, uintptr_t site) {
         errno = ENOMEM;
         return nullptr;
     }
-    // Pages start 4 KiB-aligned, so every block of a class whose size is a
-    // multiple of the alignment is aligned: pick the first such class.
+    // The first class whose blocks are all aligned (core/size_class.h).
     if (alignment <= 4096 && size <= kMaxSmallSize - kTailBytes) {
         size_t want = size + kTailBytes < alignment ? alignment : size + kTailBytes;
-        for (unsigned cls = class_of(want); cls < kNumClasses; ++cls) {
-            if (class_size(cls) % alignment == 0) return heap_alloc_small_slow(heap, kSecure ? size : want, cls);
-        }
+        unsigned cls = class_of_multiple(want, alignment);
+        if (cls < kNumClasses) return heap_alloc_small_slow(heap, kSecure ? size : want, cls);
     }
     return large_alloc(heap, size, alignment);
 }

@@ -84,15 +84,12 @@ bool take(uintptr_t addr, SampleRecord* out) {
 
 // Every thread's sampled blocks come from this one heap, so a class packed
 // as usual would put two threads' small blocks in one cache line (false
-// sharing: each thread's writes would steal the line from the other). The
-// first class whose size is a multiple of a cache line: pages start 4 KiB-
-// aligned, so its blocks own whole lines. At one sample per ~512 KiB the
-// rounding costs nothing that matters.
+// sharing: each thread's writes would steal the line from the other). A
+// class whose size is a multiple of a cache line has blocks that own whole
+// lines. At one sample per ~512 KiB the rounding costs nothing that matters.
 unsigned line_owning_class(size_t size) {
-    constexpr size_t kLine = 64;
-    for (unsigned cls = class_of(size < kLine ? kLine : size); cls < kNumClasses; ++cls)
-        if (class_size(cls) % kLine == 0) return cls;
-    return class_of(size);
+    unsigned cls = class_of_multiple(size, 64);
+    return cls < kNumClasses ? cls : class_of(size);
 }
 }  // namespace
 
