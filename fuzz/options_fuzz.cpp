@@ -30,12 +30,17 @@ constexpr int kCount = static_cast<int>(Option::kCount);
 
 // Each option's variable, to find its first line by hand.
 const char* name_of(int opt) { return hakmem::option_name(static_cast<Option>(opt)); }
-// The string options: their text is kept, pointing into the block.
-bool is_string_option(int opt) {
-    return opt == static_cast<int>(Option::kStatsJson) || opt == static_cast<int>(Option::kPlaybook);
+// The option's kind, from the one options table (option_describe), so an
+// option added later is checked by what it is, not by a list kept here.
+bool kind_is(int opt, const char* kind) {
+    hakmem::OptionText text;
+    hakmem::option_describe(static_cast<Option>(opt), &text);
+    return strcmp(text.kind, kind) == 0;
 }
+// The string options: their text is kept, pointing into the block.
+bool is_string_option(int opt) { return kind_is(opt, "string"); }
 // A bool, or a path when the value contains '/'.
-constexpr int kBoolOrPathOption = static_cast<int>(Option::kShowStats);
+bool is_bool_or_path_option(int opt) { return kind_is(opt, "bool or path"); }
 
 [[noreturn]] void fail(const char* what, int opt, long long value) {
     fprintf(stderr, "options_fuzz: %s: option %s, value %lld\n", what, name_of(opt), value);
@@ -87,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (is_string_option(opt)) {
             const char* want = first != nullptr && *first != '\0' ? first : nullptr;
             if (strings[opt] != want) fail("the string option does not point at its value", opt, values[opt]);
-        } else if (opt == kBoolOrPathOption) {
+        } else if (is_bool_or_path_option(opt)) {
             const char* want = first != nullptr && values[opt] == 1 && strchr(first, '/') != nullptr ? first : nullptr;
             if (strings[opt] != want) fail("the bool-or-path option's path is not its value", opt, values[opt]);
         } else if (strings[opt] != nullptr) {

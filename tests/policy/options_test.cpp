@@ -157,3 +157,17 @@ TEST_F(SetuidProgram, IgnoresHakmemVariablesAndWritesNoStatsFileOrHeapProfile) {
 }
 
 }  // namespace
+
+// The option fuzzer (fuzz/options_fuzz.cpp) reaches an option's parser
+// through its name in the dictionary: a name missing there is an option the
+// short smoke run of `make test` almost never tries.
+TEST(OptionFuzzerDictionary, NamesEveryOption) {
+    std::ifstream in(HAKMEM_OPTIONS_DICT);
+    ASSERT_TRUE(in.good()) << HAKMEM_OPTIONS_DICT;
+    std::stringstream text;
+    text << in.rdbuf();
+    for (int i = 0; i < static_cast<int>(Option::kCount); ++i) {
+        std::string entry = std::string("\"") + hakmem::option_name(static_cast<Option>(i)) + "=\"";
+        EXPECT_NE(text.str().find(entry), std::string::npos) << entry << " is missing from " << HAKMEM_OPTIONS_DICT;
+    }
+}
