@@ -6,6 +6,7 @@
 #include "api/alloc_ops.h"
 #include "api/report.h"
 #include "api/init.h"
+#include "core/foreign_cache.h"
 #include "core/heap.h"
 #include "core/segment.h"
 #include "dispatch/dispatch.h"
@@ -76,7 +77,10 @@ HAK_API int hak_get_learner_stats(hak_learner_stats_t* out) { return learner_exp
 HAK_API int hak_write_heap_profile(const char* path) { return telemetry_write_heap_profile(path); }
 
 HAK_API void hak_collect(int force) {
-    if (t_heap != &g_empty_heap) heap_purge(t_heap, force != 0);
+    if (t_heap != &g_empty_heap) {
+        foreign_cache_flush_all(t_heap);
+        heap_purge(t_heap, force != 0);
+    }
     segments_decay(force != 0);
     large_cache_decay(os::now_ms(), force != 0);
     telemetry_collect(force != 0);

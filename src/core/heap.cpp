@@ -9,6 +9,7 @@
 //   core/heap_abandon.cpp  segments handed between exiting and living threads
 #include "core/heap.h"
 
+#include "core/foreign_cache.h"
 #include "core/heap_lists.h"
 #include "os/os_lock.h"
 
@@ -18,6 +19,17 @@ constinit Heap g_empty_heap{&g_empty_page};
 HeapCounters g_orphan_counters;
 
 void heap_init(Heap* heap) {
+    // Empty (flushed when the heap's last thread exited): a Page used only
+    // as a free list, with its class for the fast path's counters.
+    heap->foreign_dirty = 0;
+    for (unsigned c = 0; c < kForeignClasses; ++c) {
+        Page& cache = heap->foreign[c];
+        cache.free = nullptr;
+        cache.reserved = cache.used = g_foreign_limit[c];
+        cache.capacity = 0;
+        cache.size_class = static_cast<uint8_t>(c);
+        cache.block_size = static_cast<uint32_t>(class_size(c));
+    }
     for (unsigned c = 0; c < kNumClasses; ++c) {
         heap_class_queue(heap, c).clear();
         queue_head_changed(heap, c);

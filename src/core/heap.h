@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/foreign_class.h"
 #include "core/intrusive_list.h"
 #include "core/page.h"
 #include "core/segment.h"
@@ -70,6 +71,16 @@ struct Heap {
     Page* pages[kNumClasses] = {};      // heads; &g_empty_page when empty
     Page* tails[kNumClasses] = {};      // nullptr when empty
     HeapCounters counters;
+    // Blocks of other heaps this thread freed, one free list per class,
+    // each in a Page the fast path pops from while direct[] points at it
+    // (core/foreign_cache.h). Owner only.
+    Page foreign[kForeignClasses] = {};
+    // 1 while the class's direct[] entries point at its foreign cache: the
+    // slow path's one-byte test of "the cache ran dry, point them back".
+    uint8_t foreign_direct[kNumClasses] = {};
+    // A cache got blocks, or was turned off, since the last flush of all:
+    // the heap's periodic tick skips the flush otherwise.
+    uint8_t foreign_dirty = 0;
     IntrusiveList<Page> full;           // pages with no free block
     IntrusiveList<Segment> segments[2]; // owned small / medium segments; those with a free page first
     // Free pages waiting for the purge delay, oldest first. Under purge_lock:

@@ -5,6 +5,7 @@
 // is core/remote_free.cpp).
 #include "core/block.h"
 #include "core/corruption.h"
+#include "core/foreign_cache.h"
 #include "core/heap_internal.h"
 #include "core/heap_lists.h"
 #include "core/remote_free.h"
@@ -38,7 +39,7 @@ void retire(Heap* heap, Page* page) {
 
 void heap_free_local_slow(Heap* heap, Block* block) {
     Page* page = page_of(segment_of(block), block);
-    if (block_marked_free(block, page) && page_holds_free_block(page, block)) {
+    if (block_marked_free(block, page) && (page_holds_free_block(page, block) || foreign_cache_holds(block, page))) {
         heap_corruption(block, "double free");
         return;
     }

@@ -24,9 +24,16 @@ namespace hakmem {
 using PageQueue = IntrusiveListRef<Page, &Page::next, &Page::prev, &g_empty_page>;
 inline PageQueue heap_class_queue(Heap* heap, unsigned cls) { return {heap->pages[cls], heap->tails[cls]}; }
 
-// Every change of a class queue's head ends here: the fast path's table.
+// Every change of a class queue's head ends here: the fast path's table,
+// which points at the class's foreign cache instead while that holds blocks
+// (core/foreign_cache.h).
 inline void queue_head_changed(Heap* heap, unsigned cls) {
     Page* head = heap->pages[cls];  // g_empty_page when empty
+    if (cls < kForeignClasses) {
+        bool foreign = heap->foreign[cls].free != nullptr;
+        heap->foreign_direct[cls] = foreign;
+        if (foreign) head = &heap->foreign[cls];
+    }
     for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i) heap->direct[i] = head;
 }
 

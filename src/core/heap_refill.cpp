@@ -13,6 +13,7 @@
 #include <cerrno>
 
 #include "core/block.h"
+#include "core/foreign_cache.h"
 #include "core/heap_counters.h"
 #include "core/heap_internal.h"
 #include "core/heap_lists.h"
@@ -100,6 +101,7 @@ __attribute__((noinline)) Page* heap_find_page(Heap* heap, unsigned cls) {
     if ((++heap->slow_calls & 7) == 0) {
         uint64_t now = os::now_ms();
         if (now >= heap->purge_due_ms) {
+            foreign_cache_flush_all(heap);  // no block pins its page longer than a tick
             heap_purge(heap, false);
             segments_decay(false);
             uint64_t delay = strategy_snapshot().purge_delay_ms;
@@ -144,6 +146,9 @@ void page_free_to_segment(Heap* heap, Page* page) {
 }
 
 void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls) {
+    // The class's foreign cache ran dry under the fast path: its table
+    // entries go back to the class queue.
+    if (heap->foreign_direct[cls] && heap->foreign[cls].free == nullptr) queue_head_changed(heap, cls);
     Page* page = heap->pages[cls];  // g_empty_page (no free block) when empty
     Block* block = page->free;
     if (block == nullptr) {

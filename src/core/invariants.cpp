@@ -63,7 +63,8 @@ void check_heap(const Heap* heap) {
         }
         if (heap->tails[cls] != prev) fail("class queue tail is not its last page", heap);
         for (unsigned i = g_size_classes.direct_first[cls]; i < g_size_classes.direct_end[cls]; ++i)
-            if (heap->direct[i] != heap->pages[cls]) fail("direct entry differs from its class queue head", heap);
+            if (heap->direct[i] != heap->pages[cls] && !(cls < kForeignClasses && heap->direct[i] == &heap->foreign[cls]))
+                fail("direct entry is neither its class queue head nor its foreign cache", heap);
     }
     for (const Page* p = heap->full.front(); p != nullptr; p = p->next) {
         if (!p->in_full()) fail("page on the full list without the full bit", p);

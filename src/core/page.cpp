@@ -2,6 +2,7 @@
 
 #include "core/block.h"
 #include "core/corruption.h"
+#include "core/foreign_class.h"
 #include "core/size_class.h"
 
 namespace hakmem {
@@ -67,6 +68,7 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     page->thread_free.store(0, std::memory_order_relaxed);
     page->size_class = static_cast<uint8_t>(cls);
     page->remote_class = page->size_class;
+    page->foreign_slot = static_cast<uint8_t>(foreign_slot_of(cls));
     page->area_bytes = page->reserved * page->block_size;
     page->in_use = 1;
     page->next = page->prev = nullptr;

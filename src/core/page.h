@@ -83,6 +83,7 @@ struct alignas(64) Page {
     uint64_t div_magic;   // UINT64_MAX / block_size + 1: offset_is_block_start's test without a division
     uint8_t in_use;       // assigned to a size class
     uint8_t remote_class; // size_class, for the remote free's counter
+    uint8_t foreign_slot; // the heap's foreign cache for this class; 0 (one that never keeps a block) if none
     uint64_t retire_time; // when it became free (purge list); cold
     uint64_t list_key;    // secure build: free-list link key and pad pattern, random per page
 

@@ -20,16 +20,11 @@ extern void (*g_after_remote_push)(const Page*);
 __attribute__((cold, noinline)) void page_remote_notify_owner(Page* page);
 __attribute__((cold, noinline)) void report_remote_double_free(Block* block);
 
-// Pushes a block freed by a thread that does not own the page, waking the
-// owner if the page is on its full list. Reports a double free (the block
-// still carries the free mark) instead of pushing it. After it returns the
+// Publishes a free block on its page's thread_free list (marking it free),
+// waking the owner if the page is on its full list. After it returns the
 // caller must not touch the page or its segment. Inline: it is most of a
 // remote free, and a call cost more than its push.
-__attribute__((always_inline)) inline void page_free_remote(Page* page, Block* block) {
-    if (__builtin_expect(block_marked_free(block, page), 0)) return report_remote_double_free(block);
-    if constexpr (kSecure) {
-        if (!secure::check_and_fill_free(block, page)) return;
-    }
+__attribute__((always_inline)) inline void page_push_remote(Page* page, Block* block) {
     uintptr_t word = page->thread_free.load(std::memory_order_relaxed);
     uintptr_t desired;
     do {
@@ -45,6 +40,16 @@ __attribute__((always_inline)) inline void page_free_remote(Page* page, Block* b
 #endif
     if (__builtin_expect((word & kRemoteFull) == 0, 1)) return;  // published: hands off the page
     page_remote_notify_owner(page);
+}
+
+// A block freed by a thread that does not own the page: reports a double
+// free (the block still carries the free mark) instead of pushing it.
+__attribute__((always_inline)) inline void page_free_remote(Page* page, Block* block) {
+    if (__builtin_expect(block_marked_free(block, page), 0)) return report_remote_double_free(block);
+    if constexpr (kSecure) {
+        if (!secure::check_and_fill_free(block, page)) return;
+    }
+    page_push_remote(page, block);
 }
 // Owner: the page has no free block. Publishes kRemoteFull and returns true,
 // or returns false when remote frees are already waiting (collect them).

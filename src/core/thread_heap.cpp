@@ -3,6 +3,7 @@
 #include <new>
 #include <pthread.h>
 
+#include "core/foreign_cache.h"
 #include "os/os_lock.h"
 #include "os/os_memory.h"
 
@@ -52,6 +53,7 @@ void thread_exit(void* arg) {
     auto* heap = static_cast<Heap*>(arg);
     if (heap == nullptr || heap == &g_empty_heap) return;
     t_heap = &g_empty_heap;
+    foreign_cache_flush_all(heap);
     heap_abandon(heap);
     // Back to the pool: the one place in_use is cleared, under the lock
     // heap_take_from_pool takes.

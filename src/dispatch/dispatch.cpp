@@ -5,6 +5,7 @@
 
 #include <cerrno>
 
+#include "core/foreign_cache.h"
 #include "core/remote_free.h"
 #include "dispatch/process_init.h"
 #include "large/large.h"
@@ -94,10 +95,14 @@ namespace {
 // `page` (sampled, or another thread's).
 __attribute__((always_inline)) inline void free_in_segment(Segment* seg, Page* page, void* p) {
     // A sampled block (telemetry/sampled_heap.h): its heap is never a thread's.
-    if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == &g_sampled_heap, 0)) {
+    Heap* owner = seg->heap.load(std::memory_order_relaxed);
+    if (__builtin_expect(owner == &g_sampled_heap, 0)) {
         telemetry_free_small(static_cast<Block*>(p));
         return;
     }
+    // Kept for this thread's next allocations unless its owner has exited
+    // (an abandoned segment: null), which a cached block would keep mapped.
+    if (__builtin_expect(owner != nullptr, 1)) return foreign_cache_free(page, static_cast<Block*>(p));
     heap_free_remote(page, static_cast<Block*>(p));
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "core/foreign_cache.h"
 #include "core/thread_heap.h"
 #include "large/strategy_install.h"
 #include "os/os_lock.h"
@@ -23,6 +24,7 @@ void process_init() {
     int state = g_init_state.load(std::memory_order_relaxed);
     if (state == 2 || (state == 1 && environ == nullptr)) return;
     options_init();
+    foreign_cache_init();
     strategy_install(strategy_from_options());
     telemetry_init();
     thread_heap_init_key();

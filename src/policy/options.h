@@ -18,6 +18,7 @@ enum class Option : int {
     kSampleBytes,      // HAKMEM_SAMPLE_BYTES: fixed mean sampling interval (0 = adaptive)
     kStatsJson,        // HAKMEM_STATS_JSON: path of the JSON statistics written at exit
     kHeapProfile,      // HAKMEM_HEAP_PROFILE: path of the pprof heap profile written at exit
+    kForeignCache,     // HAKMEM_FOREIGN_CACHE: bytes per class of other threads' blocks a thread keeps
     kOnError,          // HAKMEM_ON_ERROR: abort | report, on detected heap corruption
     kLearn,            // HAKMEM_LEARN: off | elo | ucb1 (learn/learner.h)
     kLearnEpochMs,     // HAKMEM_LEARN_EPOCH_MS: the learner's epoch
