@@ -115,4 +115,99 @@ TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegm
     EXPECT_EQ(freed.load(), allocated);
 }
 
+// Sizes whose classes keep blocks in a freeing thread's foreign cache
+// (core/foreign_cache.h: multiples of 64 up to 1 KiB), so consumers keep
+// the blocks they free, and reuse them, while the producers that own them
+// exit and their segments are swept and unmapped.
+size_t KeptSize(std::mt19937_64& rng) {
+    static constexpr size_t kSizes[] = {64, 128, 192, 256, 320, 448, 512, 640, 768, 1024};
+    return kSizes[rng() % (sizeof(kSizes) / sizeof(kSizes[0]))];
+}
+
+TEST(RemoteFreeUnmap, ConsumersThatAllocateReuseBlocksOfProducersThatExitAndNeverGetOneTwice) {
+    const hakt::Api& api = hakt::StressApi();
+    long previous_cache = hakt::SetSegmentCache(0);
+    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
+    const uint64_t seed = hakt::TestSeed("RemoteFreeUnmapKept");
+    const int max_rounds = 400 / hakt::kSlowdown;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    BlockQueue queue;
+    hakt::Failures failures;
+    std::atomic<uint64_t> freed{0};
+    std::vector<std::thread> consumers;
+    for (int c = 0; c < 2; ++c) {
+        consumers.emplace_back([&, c] {
+            std::mt19937_64 rng(seed ^ (0xc0ffeeull + uint64_t(c)));
+            // A consumer's own blocks: allocated (often from its foreign
+            // cache) after each free, stamped, checked when they are freed
+            // 64 steps later. A block handed out twice fails a stamp.
+            std::vector<Block> own(64);
+            size_t next = 0;
+            Block b;
+            while (queue.Pop(&b)) {
+                if (!StampIntact(b)) failures.Add(hakt::DescribeCorruption(b, 0, "before its remote free"));
+                api.free(b.p);
+                freed.fetch_add(1, std::memory_order_relaxed);
+                Block& mine = own[next++ % own.size()];
+                if (mine.p != nullptr) {
+                    if (!StampIntact(mine)) failures.Add(hakt::DescribeCorruption(mine, 0, "in a consumer's own block"));
+                    api.free(mine.p);
+                }
+                mine.size = KeptSize(rng);
+                mine.p = api.malloc(mine.size);
+                if (mine.p == nullptr) {
+                    failures.Add("malloc failed in a consumer");
+                    return;
+                }
+                mine.id = rng();
+                Stamp(mine);
+            }
+            for (Block& mine : own) {
+                if (mine.p == nullptr) continue;
+                if (!StampIntact(mine)) failures.Add(hakt::DescribeCorruption(mine, 0, "in a consumer's own block"));
+                api.free(mine.p);
+            }
+        });
+    }
+    std::atomic<bool> stop{false};
+    std::thread collector([&] {
+        while (!stop.load(std::memory_order_relaxed)) hakt::Collect(1);
+    });
+    int rounds = 0;
+    uint64_t allocated = 0;
+    for (; rounds < max_rounds && std::chrono::steady_clock::now() < deadline; ++rounds) {
+        std::vector<std::thread> producers;
+        for (int p = 0; p < 3; ++p) {
+            producers.emplace_back([&, p] {
+                std::mt19937_64 rng(seed ^ (uint64_t(rounds) << 8) ^ uint64_t(p));
+                std::vector<Block> batch;
+                for (int i = 0; i < 200; ++i) {
+                    Block b;
+                    b.size = rng() % 4 == 0 ? MixedSize(rng) : KeptSize(rng);
+                    b.p = api.malloc(b.size);
+                    if (b.p == nullptr) {
+                        failures.Add("malloc failed in a producer");
+                        return;
+                    }
+                    b.id = rng();
+                    Stamp(b);
+                    batch.push_back(b);
+                    if (batch.size() == 16) PushAll(queue, batch);
+                }
+                PushAll(queue, batch);
+            });
+        }
+        for (auto& t : producers) t.join();
+        allocated += 3 * 200;
+    }
+    queue.Close();
+    for (auto& t : consumers) t.join();
+    stop = true;
+    collector.join();
+    hakt::SetSegmentCache(uint64_t(previous_cache));
+    std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)freed.load());
+    EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
+    EXPECT_EQ(freed.load(), allocated);
+}
+
 }  // namespace
