@@ -35,7 +35,8 @@
 // reused since it was last emptied stops keeping blocks until the next tick.
 //
 // Double frees: a cached block carries the free mark, so a second free by
-// any non-owner is reported (page_free_remote's test), and a third word,
+// any non-owner is reported (foreign_cache_push's test, page_free_remote's
+// for a block sent home), and a third word,
 // kForeignTag ^ its address, lets the owner's slow path, which finds the
 // block on none of its page's lists, tell a cached block from user data
 // that happens to equal the mark.
