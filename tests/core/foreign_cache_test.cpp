@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/corruption.h"
@@ -48,18 +49,25 @@ void OnThreadWithHeap(F&& fn) {
     t.join();
 }
 
+// Another thread frees a block of `size` this thread allocated, then
+// allocates one of the same size: returns both (freed, then got).
+std::pair<void*, void*> FreeThenAllocateOnAnotherThread(size_t size) {
+    void* keep = hak_malloc(size);  // the owner's page stays in use
+    void* a = hak_malloc(size);
+    void* b = nullptr;
+    OnThreadWithHeap([&] {
+        hak_free(a);
+        b = hak_malloc(size);
+        hak_free(b);
+    });
+    hak_free(keep);
+    return {a, b};
+}
+
 TEST_F(ForeignCache, AThreadReusesAnotherThreadsBlockItJustFreed) {
     for (size_t size : {size_t{64}, size_t{192}, size_t{256}, size_t{1000}}) {  // classes of 64, 192, 256, 1024 B
-        void* keep = hak_malloc(size);  // the owner's page stays in use
-        void* a = hak_malloc(size);
-        void* b = nullptr;
-        OnThreadWithHeap([&] {
-            hak_free(a);
-            b = hak_malloc(size);
-            hak_free(b);
-        });
-        EXPECT_EQ(b, a) << "size " << size << ": the freeing thread did not get its freed block back";
-        hak_free(keep);
+        auto [freed, got] = FreeThenAllocateOnAnotherThread(size);
+        EXPECT_EQ(got, freed) << "size " << size << ": the freeing thread did not get its freed block back";
     }
 }
 
@@ -67,16 +75,8 @@ TEST_F(ForeignCache, BlocksThatShareACacheLineAreNeverKept) {
     // Their neighbours in the line may be another thread's: reusing them
     // here would have two threads write one line (false sharing).
     for (size_t size : {size_t{16}, size_t{48}, size_t{80}, size_t{144}, size_t{480}}) {
-        void* keep = hak_malloc(size);
-        void* a = hak_malloc(size);
-        void* b = nullptr;
-        OnThreadWithHeap([&] {
-            hak_free(a);
-            b = hak_malloc(size);
-            hak_free(b);
-        });
-        EXPECT_NE(b, a) << "size " << size << ": a block smaller than its lines was reused by the freeing thread";
-        hak_free(keep);
+        auto [freed, got] = FreeThenAllocateOnAnotherThread(size);
+        EXPECT_NE(got, freed) << "size " << size << ": a block smaller than its lines was reused by the freeing thread";
     }
 }
 

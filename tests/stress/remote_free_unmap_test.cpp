@@ -51,70 +51,6 @@ bool StampIntact(const Block& b) {
     return static_cast<uint64_t*>(b.p)[0] == b.id && tail == b.id;
 }
 
-TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegmentsAreUnmapped) {
-    const hakt::Api& api = hakt::StressApi();
-    long previous_cache = hakt::SetSegmentCache(0);
-    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
-    const uint64_t seed = hakt::TestSeed("RemoteFreeUnmap");
-    // Bounded in rounds and in time (whichever ends first): the crash this
-    // guards came within a few hundred rounds, in under 3 s.
-    const int max_rounds = 600 / hakt::kSlowdown;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
-    BlockQueue queue;
-    hakt::Failures failures;
-    std::atomic<uint64_t> freed{0};
-    std::vector<std::thread> consumers;
-    for (int c = 0; c < 2; ++c) {
-        consumers.emplace_back([&] {
-            Block b;
-            while (queue.Pop(&b)) {
-                if (!StampIntact(b)) failures.Add(hakt::DescribeCorruption(b, 0, "before its remote free"));
-                api.free(b.p);
-                freed.fetch_add(1, std::memory_order_relaxed);
-            }
-        });
-    }
-    std::atomic<bool> stop{false};
-    std::thread collector([&] {
-        while (!stop.load(std::memory_order_relaxed)) hakt::Collect(1);
-    });
-    int rounds = 0;
-    uint64_t allocated = 0;
-    for (; rounds < max_rounds && std::chrono::steady_clock::now() < deadline; ++rounds) {
-        std::vector<std::thread> producers;
-        for (int p = 0; p < 3; ++p) {
-            producers.emplace_back([&, p] {
-                std::mt19937_64 rng(seed ^ (uint64_t(rounds) << 8) ^ uint64_t(p));
-                std::vector<Block> batch;
-                for (int i = 0; i < 200; ++i) {
-                    Block b;
-                    b.size = MixedSize(rng);
-                    b.p = api.malloc(b.size);
-                    if (b.p == nullptr) {
-                        failures.Add("malloc failed in a producer");
-                        return;
-                    }
-                    b.id = rng();
-                    Stamp(b);
-                    batch.push_back(b);
-                    if (batch.size() == 16) PushAll(queue, batch);  // hand over while still allocating
-                }
-                PushAll(queue, batch);
-            });
-        }
-        for (auto& t : producers) t.join();
-        allocated += 3 * 200;
-    }
-    queue.Close();
-    for (auto& t : consumers) t.join();
-    stop = true;
-    collector.join();
-    hakt::SetSegmentCache(uint64_t(previous_cache));
-    std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)freed.load());
-    EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
-    EXPECT_EQ(freed.load(), allocated);
-}
-
 // Sizes whose classes keep blocks in a freeing thread's foreign cache
 // (core/foreign_cache.h: multiples of 64 up to 1 KiB), so consumers keep
 // the blocks they free, and reuse them, while the producers that own them
@@ -124,51 +60,51 @@ size_t KeptSize(std::mt19937_64& rng) {
     return kSizes[rng() % (sizeof(kSizes) / sizeof(kSizes[0]))];
 }
 
-TEST(RemoteFreeUnmap, ConsumersThatAllocateReuseBlocksOfProducersThatExitAndNeverGetOneTwice) {
-    const hakt::Api& api = hakt::StressApi();
-    long previous_cache = hakt::SetSegmentCache(0);
-    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
-    const uint64_t seed = hakt::TestSeed("RemoteFreeUnmapKept");
-    const int max_rounds = 400 / hakt::kSlowdown;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+// Allocates a block of `size` with a random id and stamps it; false when
+// malloc failed.
+bool NewBlock(const hakt::Api& api, size_t size, std::mt19937_64& rng, Block& b) {
+    b.size = size;
+    b.p = api.malloc(size);
+    if (b.p == nullptr) return false;
+    b.id = rng();
+    Stamp(b);
+    return true;
+}
+
+// What the producers hand over and the consumers share.
+struct Handover {
     BlockQueue queue;
     hakt::Failures failures;
     std::atomic<uint64_t> freed{0};
+};
+
+// A consumer's step: takes the next block, checks it and frees it; false
+// once the producers are done and the queue is empty.
+bool FreeNext(const hakt::Api& api, Handover& h) {
+    Block b;
+    if (!h.queue.Pop(&b)) return false;
+    if (!StampIntact(b)) h.failures.Add(hakt::DescribeCorruption(b, 0, "before its remote free"));
+    api.free(b.p);
+    h.freed.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+// The pattern: with no segment cache, two consumers run consume(c, seed, h)
+// and a collector sweeps, while producers, created and joined in rounds of
+// three, each allocate 200 blocks of size_of(rng) and hand them over in
+// batches of 16 while still allocating. Bounded in rounds and in time
+// (whichever ends first): the crash this guards came within a few hundred
+// rounds, in under 3 s.
+template <class SizeOf, class Consume>
+void RunHandover(const char* seed_name, int max_rounds, SizeOf size_of, Consume consume) {
+    const hakt::Api& api = hakt::StressApi();
+    long previous_cache = hakt::SetSegmentCache(0);
+    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
+    const uint64_t seed = hakt::TestSeed(seed_name);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    Handover h;
     std::vector<std::thread> consumers;
-    for (int c = 0; c < 2; ++c) {
-        consumers.emplace_back([&, c] {
-            std::mt19937_64 rng(seed ^ (0xc0ffeeull + uint64_t(c)));
-            // A consumer's own blocks: allocated (often from its foreign
-            // cache) after each free, stamped, checked when they are freed
-            // 64 steps later. A block handed out twice fails a stamp.
-            std::vector<Block> own(64);
-            size_t next = 0;
-            Block b;
-            while (queue.Pop(&b)) {
-                if (!StampIntact(b)) failures.Add(hakt::DescribeCorruption(b, 0, "before its remote free"));
-                api.free(b.p);
-                freed.fetch_add(1, std::memory_order_relaxed);
-                Block& mine = own[next++ % own.size()];
-                if (mine.p != nullptr) {
-                    if (!StampIntact(mine)) failures.Add(hakt::DescribeCorruption(mine, 0, "in a consumer's own block"));
-                    api.free(mine.p);
-                }
-                mine.size = KeptSize(rng);
-                mine.p = api.malloc(mine.size);
-                if (mine.p == nullptr) {
-                    failures.Add("malloc failed in a consumer");
-                    return;
-                }
-                mine.id = rng();
-                Stamp(mine);
-            }
-            for (Block& mine : own) {
-                if (mine.p == nullptr) continue;
-                if (!StampIntact(mine)) failures.Add(hakt::DescribeCorruption(mine, 0, "in a consumer's own block"));
-                api.free(mine.p);
-            }
-        });
-    }
+    for (int c = 0; c < 2; ++c) consumers.emplace_back([&, c] { consume(c, seed, h); });
     std::atomic<bool> stop{false};
     std::thread collector([&] {
         while (!stop.load(std::memory_order_relaxed)) hakt::Collect(1);
@@ -183,31 +119,62 @@ TEST(RemoteFreeUnmap, ConsumersThatAllocateReuseBlocksOfProducersThatExitAndNeve
                 std::vector<Block> batch;
                 for (int i = 0; i < 200; ++i) {
                     Block b;
-                    b.size = rng() % 4 == 0 ? MixedSize(rng) : KeptSize(rng);
-                    b.p = api.malloc(b.size);
-                    if (b.p == nullptr) {
-                        failures.Add("malloc failed in a producer");
+                    if (!NewBlock(api, size_of(rng), rng, b)) {
+                        h.failures.Add("malloc failed in a producer");
                         return;
                     }
-                    b.id = rng();
-                    Stamp(b);
                     batch.push_back(b);
-                    if (batch.size() == 16) PushAll(queue, batch);
+                    if (batch.size() == 16) PushAll(h.queue, batch);  // hand over while still allocating
                 }
-                PushAll(queue, batch);
+                PushAll(h.queue, batch);
             });
         }
         for (auto& t : producers) t.join();
         allocated += 3 * 200;
     }
-    queue.Close();
+    h.queue.Close();
     for (auto& t : consumers) t.join();
     stop = true;
     collector.join();
     hakt::SetSegmentCache(uint64_t(previous_cache));
-    std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)freed.load());
-    EXPECT_EQ(failures.count(), 0) << failures.Describe() << "seed " << seed;
-    EXPECT_EQ(freed.load(), allocated);
+    std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)h.freed.load());
+    EXPECT_EQ(h.failures.count(), 0) << h.failures.Describe() << "seed " << seed;
+    EXPECT_EQ(h.freed.load(), allocated);
+}
+
+TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegmentsAreUnmapped) {
+    const hakt::Api& api = hakt::StressApi();
+    RunHandover("RemoteFreeUnmap", 600 / hakt::kSlowdown, MixedSize, [&](int, uint64_t, Handover& h) {
+        while (FreeNext(api, h)) {
+        }
+    });
+}
+
+TEST(RemoteFreeUnmap, ConsumersThatAllocateReuseBlocksOfProducersThatExitAndNeverGetOneTwice) {
+    const hakt::Api& api = hakt::StressApi();
+    auto size_of = [](std::mt19937_64& rng) { return rng() % 4 == 0 ? MixedSize(rng) : KeptSize(rng); };
+    RunHandover("RemoteFreeUnmapKept", 400 / hakt::kSlowdown, size_of, [&](int c, uint64_t seed, Handover& h) {
+        std::mt19937_64 rng(seed ^ (0xc0ffeeull + uint64_t(c)));
+        // A consumer's own blocks: allocated (often from its foreign cache)
+        // after each free, stamped, checked when they are freed 64 steps
+        // later. A block handed out twice fails a stamp.
+        std::vector<Block> own(64);
+        auto drop = [&](Block& mine) {
+            if (mine.p == nullptr) return;
+            if (!StampIntact(mine)) h.failures.Add(hakt::DescribeCorruption(mine, 0, "in a consumer's own block"));
+            api.free(mine.p);
+            mine.p = nullptr;
+        };
+        for (size_t next = 0; FreeNext(api, h); ++next) {
+            Block& mine = own[next % own.size()];
+            drop(mine);
+            if (!NewBlock(api, KeptSize(rng), rng, mine)) {
+                h.failures.Add("malloc failed in a consumer");
+                break;
+            }
+        }
+        for (Block& mine : own) drop(mine);
+    });
 }
 
 }  // namespace
