@@ -1,13 +1,23 @@
 // Size classes of the small and medium path.
 //
 // Classes are multiples of 16 so every block is 16-byte aligned (glibc's
-// malloc guarantee on x86-64). Up to 128 B they step by 16; above, each
-// power-of-two range [2^k, 2^(k+1)] is split into 8 classes, so the internal
-// waste of a block is below 1/8 (12.5%) of its size. Between 64 and 128 B
-// the 16-byte alignment makes 12.5% impossible (a 65 B request cannot get a
-// 16-aligned class below 80 B): waste there is at most 15 bytes.
+// malloc guarantee on x86-64). Up to 128 B they step by 16; from 128 B to
+// 4 KiB each power-of-two range [2^k, 2^(k+1)] is split into 8 classes, so
+// the internal waste of a block is below 1/8 (12.5%) of its size. Between
+// 64 and 128 B the 16-byte alignment makes 12.5% impossible (a 65 B request
+// cannot get a 16-aligned class below 80 B): waste there is at most 15 bytes.
 //
-// 80 classes cover 16 B .. 64 KiB (kMaxSmallSize). Sizes up to 1 KiB - the
+// Above 4 KiB (kFineMaxSize) each range is split into 4 classes: waste below
+// 25% of the block, as in mimalloc and jemalloc. A block that big spans OS
+// pages, so most of that waste is address space the program never touches,
+// while every class costs resident memory of its own: each class's pages
+// keep room for that class's peak of live blocks, and a class's peak above
+// its mean does not halve when its share of the blocks does. With 8 classes
+// per range up to 64 KiB, `workingset` (4 threads replacing blocks of
+// 4 B-32 KiB) held 42.9 MiB of peak RSS; with 4 above 4 KiB, 37.0 MiB
+// (mimalloc: 34.8), and it ran 9% faster (fewer page faults).
+//
+// 64 classes cover 16 B .. 64 KiB (kMaxSmallSize). Sizes up to 1 KiB - the
 // bulk of a typical program's requests - map through a 65-entry table.
 #pragma once
 #include <cstddef>
@@ -17,22 +27,32 @@ namespace hakmem {
 
 inline constexpr size_t kMaxSmallSize = 64 * 1024;
 inline constexpr size_t kTableMaxSize = 1024;
-inline constexpr unsigned kNumClasses = 80;
+inline constexpr size_t kFineMaxSize = 4096;  // 8 classes per power of two up to here, 4 above
+inline constexpr unsigned kFineClasses = 48;   // the classes of 16 B .. kFineMaxSize
+inline constexpr unsigned kNumClasses = 64;
 
 constexpr unsigned class_of_computed(size_t size) {
     if (size <= 128) return size <= 16 ? 0u : static_cast<unsigned>((size + 15) / 16 - 1);
     size_t s = size - 1;
     unsigned log2 = 63u - static_cast<unsigned>(__builtin_clzll(s));  // >= 7
-    unsigned group = log2 - 7;
-    unsigned sub = static_cast<unsigned>(s >> (log2 - 3)) - 8;        // 0..7
-    return 8 + group * 8 + sub;
+    if (size <= kFineMaxSize) {
+        unsigned sub = static_cast<unsigned>(s >> (log2 - 3)) - 8;  // 0..7
+        return 8 + (log2 - 7) * 8 + sub;
+    }
+    unsigned sub = static_cast<unsigned>(s >> (log2 - 2)) - 4;  // 0..3
+    return kFineClasses + (log2 - 12) * 4 + sub;
 }
 
 constexpr size_t class_size_computed(unsigned cls) {
     if (cls < 8) return 16 * (cls + 1);
-    unsigned group = (cls - 8) / 8, sub = (cls - 8) % 8;
-    size_t base = size_t{128} << group;
-    return base + (base / 8) * (sub + 1);
+    if (cls < kFineClasses) {
+        unsigned group = (cls - 8) / 8, sub = (cls - 8) % 8;
+        size_t base = size_t{128} << group;
+        return base + (base / 8) * (sub + 1);
+    }
+    unsigned group = (cls - kFineClasses) / 4, sub = (cls - kFineClasses) % 4;
+    size_t base = kFineMaxSize << group;
+    return base + (base / 4) * (sub + 1);
 }
 
 // The fast path indexes by (size + 15) / 16 ("direct index") for sizes up to 1 KiB.
@@ -75,5 +95,7 @@ inline unsigned class_of_multiple(size_t size, size_t multiple) {
 static_assert(class_size_computed(kNumClasses - 1) == kMaxSmallSize);
 static_assert(class_of_computed(kMaxSmallSize) == kNumClasses - 1);
 static_assert(class_of_computed(129) == 8 && class_size_computed(8) == 144);
+static_assert(class_of_computed(kFineMaxSize) == kFineClasses - 1 && class_size_computed(kFineClasses - 1) == kFineMaxSize);
+static_assert(class_of_computed(kFineMaxSize + 1) == kFineClasses && class_size_computed(kFineClasses) == 5120);
 
 }  // namespace hakmem
