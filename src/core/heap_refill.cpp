@@ -8,7 +8,8 @@
 //                                     purge due pages (every 8th call), then
 //     queue_find                    - collect frees into the queue's pages,
 //                                     extend them, move full ones away, then
-//     heap_new_page                 - a free page of an owned segment, an
+//     heap_new_page                 - a free page of an owned segment (a
+//                                     resident one first), an
 //                                     adopted abandoned segment, or a new one
 #include <cerrno>
 
