@@ -19,12 +19,12 @@ grep -q '^## Learners against the best fixed strategy (epoch 10 ms)' "$out/learn
   { echo "check_learner: summary table missing" >&2; exit 1; }
 grep -Eq '^\| phases-fast \| [^|]+ \| [0-9.]+ \|' "$out/learner.md" ||
   { echo "check_learner: no row for phases-fast" >&2; exit 1; }
-# The control, 6 fixed strategies, ucb1 and elo: 9 rows besides the default.
+# The control, 7 fixed strategies, ucb1 and elo: 10 rows besides the default.
 variants=$(grep -c '^phases-fast,' "$out/learner.csv")
-[ "$variants" -eq 9 ] || { echo "check_learner: learner.csv has $variants rows, expected 9" >&2; exit 1; }
-# D a b c d D e f g h D i D: 9 variants and 4 default runs.
+[ "$variants" -eq 10 ] || { echo "check_learner: learner.csv has $variants rows, expected 10" >&2; exit 1; }
+# D a b c d D e f g h D i j D: 10 variants and 4 default runs.
 runs=$(($(wc -l <"$out/learner_runs.csv") - 1))
-[ "$runs" -eq 13 ] || { echo "check_learner: $runs runs, expected 13" >&2; exit 1; }
+[ "$runs" -eq 14 ] || { echo "check_learner: $runs runs, expected 14" >&2; exit 1; }
 # Both learners' accounts were read (epochs column filled).
 for mode in ucb1 elo; do
   grep -Eq "^phases-fast,$mode@10ms,1,[0-9]+,1,([^,]*,){6}[0-9]+,[0-9]+," "$out/learner_runs.csv" ||

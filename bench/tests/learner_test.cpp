@@ -3,11 +3,16 @@
 // strategy in hindsight, regret, the learner's CPU share).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
+#include "learn/config.h"
+#include "learn/population.h"
 #include "learner.h"
 #include "options.h"
+#include "policy/options.h"
+#include "policy/strategy.h"
 #include "policy/strategy_fields.h"
 
 namespace hakbench {
@@ -55,6 +60,48 @@ TEST(LearnerVariants, DefaultFirstThenTheLearnersFirstPopulationThenBothLearners
   EXPECT_EQ(v[l + 3].c.name, "elo@50ms");
   EXPECT_EQ(v[l + 3].epoch_ms, 50);
   EXPECT_EQ(describe_env(v[l + 1].c), "HAKMEM_LEARN=elo HAKMEM_LEARN_EPOCH_MS=100");
+}
+
+// The strategy a fixed variant runs: the default with its HAKMEM_* settings
+// parsed by the library's own option parser.
+hakmem::StrategyValues StrategyOfVariant(const Candidate& c) {
+  hakmem::StrategyValues s = hakmem::strategy_defaults();
+  for (const auto& [var, value] : c.env) {
+    bool known = false;
+#define HAKMEM_BENCH_SET(type, name, option, env, ...)                                       \
+  if (var == env) {                                                                        \
+    int64_t parsed = 0;                                                                    \
+    EXPECT_TRUE(hakmem::option_parse(hakmem::Option::option, value.c_str(), &parsed)) << var; \
+    s.name = static_cast<type>(parsed);                                                    \
+    known = true;                                                                          \
+  }
+    HAKMEM_STRATEGY_FIELDS(HAKMEM_BENCH_SET)
+#undef HAKMEM_BENCH_SET
+    EXPECT_TRUE(known) << var << " is not a Strategy knob";
+  }
+  return s;
+}
+
+TEST(LearnerVariants, TheFixedStrategiesAreTheLearnersFirstPopulation) {
+  // The regret is measured against these; if the learner starts from other
+  // candidates, the comparison no longer says what it claims.
+  const hakmem::learn::LearnerConfig config;
+  hakmem::learn::Rng rng(config.seed);
+  hakmem::learn::Population pop;
+  pop.init(hakmem::strategy_defaults(), config.candidates, rng);
+  std::vector<hakmem::StrategyValues> expected;
+  for (unsigned i = 0; i < pop.size(); ++i)
+    if (!pop.at(i).is_default) expected.push_back(pop.at(i).strategy);
+  std::vector<hakmem::StrategyValues> fixed;
+  for (const LearnerVariant& v : learner_variants({100}))
+    if (v.fixed() && !v.c.is_default && !v.c.is_control) fixed.push_back(StrategyOfVariant(v.c));
+  EXPECT_EQ(fixed.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_NE(std::find(fixed.begin(), fixed.end(), expected[i]), fixed.end())
+        << "candidate " << i + 1 << " of the learner's first population has no fixed variant";
+  for (size_t i = 0; i < fixed.size(); ++i)
+    EXPECT_NE(std::find(expected.begin(), expected.end(), fixed[i]), expected.end())
+        << "fixed variant " << learner_fixed_names()[i] << " is not in the learner's first population";
 }
 
 TEST(LearnerVariants, EveryFixedSettingIsAStrategyKnobAndNoTwoAreAlike) {
