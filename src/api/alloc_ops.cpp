@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/heap.h"
+#include "core/secure.h"
 #include "dispatch/dispatch.h"
 #include "large/large.h"
 #include "os/os_memory.h"
@@ -53,19 +55,26 @@ void* realloc_impl(void* p, size_t size, uintptr_t site) {
         errno = ENOMEM;
         return nullptr;
     }
-    if (!free_pointer_valid(p)) {  // reported
+    Page* page;  // the block's page, found once by the validation (nullptr: a large block)
+    if (!free_pointer_valid(p, &page)) {  // reported
         errno = EINVAL;
         return nullptr;
     }
-    size_t usable = usable_size_valid(p);
-    Segment* seg = segment_of(p);
-    if (seg->kind == SegmentKind::kLarge) {
+    size_t usable;
+    if (page == nullptr) {
+        Segment* seg = segment_of(p);
+        usable = large_usable(seg, p);
         // In place, or the mapping moved with mremap: no copy either way.
         if (void* q = large_realloc(seg, p, size)) return q;
-    } else if (size <= usable_slot(p) && size >= usable_slot(p) / 2) {
+    } else {
+        auto* block = static_cast<Block*>(p);
+        size_t slot = page->block_size - kTailBytes;
         // Fits its size class, and shrinking would not save half.
-        if constexpr (kSecure) secure::resize(static_cast<Block*>(p), page_of(seg, p), size);
-        return p;
+        if (size <= slot && size >= slot / 2) {
+            if constexpr (kSecure) secure::resize(block, page, size);
+            return p;
+        }
+        usable = kSecure ? secure::usable(block, page) : page->block_size;
     }
     void* q = alloc(size, site);
     if (q == nullptr) return nullptr;  // the old block stays valid

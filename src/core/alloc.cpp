@@ -4,11 +4,6 @@
 
 namespace hakmem {
 
-size_t usable_slot(const void* p) {
-    Segment* seg = segment_of(p);
-    return page_of(seg, p)->block_size - kTailBytes;
-}
-
 size_t small_usable_size(const void* p) {
     Segment* seg = segment_of(p);
     Page* page = page_of(seg, p);

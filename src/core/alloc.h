@@ -112,8 +112,5 @@ __attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic, 
 // The usable size of a small or medium block free_pointer_valid accepted
 // (the requested size in the secure build).
 size_t small_usable_size(const void* p);
-// The bytes a small or medium block could hold (its slot less the secure
-// build's tail word): what realloc may grow into in place.
-size_t usable_slot(const void* p);
 
 }  // namespace hakmem

@@ -142,6 +142,9 @@ inline HeapCounters& counters_for(Heap* heap, bool* shared) {
 // block start) is paid by the foreign-free path (below), the generic path
 // (dispatch/), realloc, usable_size and the checked build.
 bool free_pointer_valid(void* p);
+// The same, also giving the block's page (nullptr for a large block), so a
+// caller that needs the block's size (realloc) does not look it up again.
+bool free_pointer_valid(void* p, Page** page);
 // The reports of free_pointer_valid and the two halves below (cold).
 __attribute__((cold, noinline)) void report_invalid_pointer(void* p);
 __attribute__((cold, noinline)) void report_not_a_block_start(void* p);

@@ -67,7 +67,8 @@ void heap_page_retire(Heap* heap, Block* block) {
 void report_invalid_pointer(void* p) { heap_corruption(p, "invalid pointer (not allocated by hakmem)"); }
 void report_not_a_block_start(void* p) { heap_corruption(p, "invalid pointer (not a block start)"); }
 
-bool free_pointer_valid(void* p) {
+bool free_pointer_valid(void* p, Page** page) {
+    *page = nullptr;
     Segment* seg = segment_of(p);
     if ((reinterpret_cast<uintptr_t>(p) & 15) != 0 || !segment_map_contains(seg)) {
         report_invalid_pointer(p);
@@ -75,7 +76,13 @@ bool free_pointer_valid(void* p) {
     }
     if (!segment_header_valid(seg, p)) return false;
     if (seg->kind == SegmentKind::kLarge) return true;  // large_free checks the block start
-    return small_block_page(seg, p) != nullptr;
+    *page = small_block_page(seg, p);
+    return *page != nullptr;
+}
+
+bool free_pointer_valid(void* p) {
+    Page* page;
+    return free_pointer_valid(p, &page);
 }
 
 }  // namespace hakmem
