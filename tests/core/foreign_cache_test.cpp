@@ -15,27 +15,13 @@
 #include <vector>
 
 #include "core/corruption.h"
-#include "telemetry/sampler.h"
-#include "telemetry/telemetry.h"
 #include "hakmem/hakmem.h"
 #include "hakmem_test_support.h"
+#include "rare_sampling.h"
 
 namespace {
 
-// Telemetry's samples come from the sampled heap, not from the thread's
-// pages: a sampled block is never kept and never comes back to its owner's
-// pages, so a test that follows blocks by address would see one go missing
-// in about one run in eight (64 KiB allocated against a mean interval of
-// 512 KiB). The tests sample once per TiB instead; a new thread's first
-// allocation (of a class they do not follow) is still sampled.
-class ForeignCache : public ::testing::Test {
-protected:
-    void SetUp() override {
-        hak_free(hak_malloc(1));  // the thread's heap, so the rate applies at once
-        hakmem::telemetry_set_sample_bytes(uint64_t{1} << 40, true);
-    }
-    void TearDown() override { hakmem::telemetry_set_sample_bytes(hakmem::telemetry::kDefaultSampleBytes, false); }
-};
+class ForeignCache : public hakt::RareSamplingTest {};
 
 // A thread that runs `fn` after making its heap (a first allocation of a
 // class the tests do not use), so its frees can be kept.

@@ -3,8 +3,8 @@
 // above 8 KiB one at a time, and a new page takes a free page that is still
 // resident, from any of the heap's segments, before it touches a fresh one.
 // Each test runs on a thread of its own (a heap with no pages yet), with the
-// clock stopped (no purge) and telemetry sampling once per TiB (a sampled
-// block would come from the sampled heap, not from the pages followed here).
+// clock stopped (no purge) and telemetry sampling once per TiB
+// (rare_sampling.h: a sampled block would not come from the pages followed).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -14,21 +14,15 @@
 #include "core/size_class.h"
 #include "hakmem/hakmem.h"
 #include "hakmem_test_support.h"
-#include "telemetry/sampler.h"
-#include "telemetry/telemetry.h"
+#include "rare_sampling.h"
 #include "test_clock.h"
 
 namespace {
 
 hakmem::Page* PageOf(void* p) { return hakmem::page_of(hakmem::segment_of(p), p); }
 
-class PageReuse : public ::testing::Test {
+class PageReuse : public hakt::RareSamplingTest {
 protected:
-    void SetUp() override {
-        hak_free(hak_malloc(1));  // this thread's heap, so the rate applies at once
-        hakmem::telemetry_set_sample_bytes(uint64_t{1} << 40, true);
-    }
-    void TearDown() override { hakmem::telemetry_set_sample_bytes(hakmem::telemetry::kDefaultSampleBytes, false); }
     hakt::TestClock clock_;
 };
 
