@@ -15,7 +15,7 @@ namespace {
 // are carved one at a time: carving writes each block's first words, so
 // every block carved ahead of use costs a page fault and a resident page
 // that may never be needed (it was at least 4 blocks: 1.4 MiB more peak RSS
-// on `workingset`, whose 4 threads keep a dozen 8-32 KiB classes each).
+// on `workingset`, 4 threads with 8-32 KiB blocks in every medium class).
 // The secure build still carves 4, so their order can be shuffled.
 constexpr size_t kExtendBytes = 8 * 1024;
 constexpr uint32_t kMinExtendBlocks = kSecure ? 4 : 1;
