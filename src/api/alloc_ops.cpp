@@ -74,7 +74,7 @@ void* realloc_impl(void* p, size_t size, uintptr_t site) {
             if constexpr (kSecure) secure::resize(block, page, size);
             return p;
         }
-        usable = kSecure ? secure::usable(block, page) : page->block_size;
+        usable = small_usable_size(p, page);
     }
     void* q = alloc(size, site);
     if (q == nullptr) return nullptr;  // the old block stays valid

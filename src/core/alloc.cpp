@@ -4,11 +4,6 @@
 
 namespace hakmem {
 
-size_t small_usable_size(const void* p) {
-    Segment* seg = segment_of(p);
-    Page* page = page_of(seg, p);
-    if constexpr (kSecure) return secure::usable(static_cast<Block*>(const_cast<void*>(p)), page);
-    return page->block_size;
-}
+size_t small_usable_size(const void* p) { return small_usable_size(p, page_of(segment_of(p), p)); }
 
 }  // namespace hakmem

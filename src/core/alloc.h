@@ -112,5 +112,10 @@ __attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic, 
 // The usable size of a small or medium block free_pointer_valid accepted
 // (the requested size in the secure build).
 size_t small_usable_size(const void* p);
+// The same, for a caller that already has the block's page.
+inline size_t small_usable_size(const void* p, const Page* page) {
+    if constexpr (kSecure) return secure::usable(static_cast<Block*>(const_cast<void*>(p)), page);
+    return page->block_size;
+}
 
 }  // namespace hakmem
