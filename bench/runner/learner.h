@@ -38,6 +38,12 @@ struct LearnerScore {
   Summary cpu_share;      // learner cpu_ns / the process's user+sys, per run
   Summary switches;       // strategy installs per run
   Summary epochs;
+  // Seconds from the run's first epoch to the first epoch whose champion is
+  // not the one it started with (the default), over the runs where the
+  // title changed hands at all (`title_runs` of `runs`): how fast the
+  // learner acted on what it measured or on what its playbook knew.
+  Summary first_title_s;
+  size_t title_runs = 0, runs = 0;
 };
 
 struct ScenarioLearner {

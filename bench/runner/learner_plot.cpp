@@ -51,7 +51,7 @@ const LearnerRun* first_elo_run(const LearnerReport& r, const std::string& scena
   const LearnerRun* best = nullptr;
   for (const LearnerRun& lr : r.runs) {
     const LearnerVariant& v = r.variants[lr.run.candidate];
-    if (lr.run.scenario != scenario || v.learn != "elo" || !lr.run.m.ok || lr.trace.history.empty()) continue;
+    if (lr.run.scenario != scenario || v.learn != "elo" || v.warm || !lr.run.m.ok || lr.trace.history.empty()) continue;
     // The first epoch length asked for (the variants' order), its first round.
     if (!best || lr.run.candidate < best->run.candidate ||
         (lr.run.candidate == best->run.candidate && lr.run.round < best->run.round))

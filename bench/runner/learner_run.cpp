@@ -4,6 +4,14 @@
 // variant's HAKMEM_* variables and nothing else inherited from HAKMEM_*,
 // plus HAKMEM_STATS_JSON so a learner's own account (CPU, history) can be
 // read back. Every variant writes the file, so its cost is paired away.
+//
+// The playbook is the runner's, never the user's (~/.cache/hakmem would
+// carry what earlier bench runs learned into this one, and differently for
+// each round): a learner runs with HAKMEM_PLAYBOOK set to a file under
+// `dir`/playbooks. An ordinary learner gets an empty file of its own, as
+// the first run of a program would; a warm one (elo+pb) a file per scenario
+// that one unscored training run fills before the first round and every
+// warm run of the rounds before adds to, as the program's later runs would.
 #include <unistd.h>
 
 #include <cctype>
@@ -62,6 +70,19 @@ void progress(size_t done, size_t total, double elapsed, const LearnerRun& lr, c
     std::cerr << line << "\n";
 }
 
+// The playbook a learner variant runs with (learner_variants.h, warm).
+std::string playbook_for(const std::string& dir, const std::string& scenario, const LearnerVariant& v, int round,
+                         size_t pos) {
+  std::string base = dir + "/" + slug(scenario) + "." + slug(v.c.name);
+  return v.warm ? base + ".warm.playbook" : base + ".r" + std::to_string(round) + ".p" + std::to_string(pos) + ".playbook";
+}
+
+void fresh_playbook(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  std::filesystem::remove(path + ".lock", ec);
+}
+
 }  // namespace
 
 RunSize learner_run_size(const std::string& scenario, RunSize asked) {
@@ -77,9 +98,10 @@ std::vector<LearnerRun> run_learner(const std::string& exe, const Options& o, co
                                     const std::vector<LearnerVariant>& variants, const std::string& dir) {
   const Target target{"hakmem", lib};
   const double timeout = timeout_for(o);
-  const std::string stats_dir = dir + "/stats";
+  const std::string stats_dir = dir + "/stats", playbook_dir = dir + "/playbooks";
   std::error_code ec;
   std::filesystem::create_directories(stats_dir, ec);
+  std::filesystem::create_directories(playbook_dir, ec);
   const size_t per_round = round_order(variants.size(), 1, o.rounds, kPerDefault).size();
   const size_t total = o.scenarios.size() * per_round * static_cast<size_t>(o.rounds);
   const double start = now_s();
@@ -93,6 +115,21 @@ std::vector<LearnerRun> run_learner(const std::string& exe, const Options& o, co
     spec.timeout_s = timeout;
     spec.clear_env_prefix = "HAKMEM_";
     spec.rss_sample_ms = kHeadroomRssSampleMs;
+    for (const LearnerVariant& v : variants) {
+      if (!v.warm) continue;
+      // The training run: what the program's earlier runs would have left.
+      const std::string playbook = playbook_for(playbook_dir, scenario, v, 0, 0);
+      fresh_playbook(playbook);
+      spec.env = v.c.env;
+      spec.env.emplace_back("HAKMEM_PLAYBOOK", playbook);
+      const ChildResult child = run_child(spec);
+      const bool ok = child.started && !child.timed_out && child.signal == 0 && child.exit_code == 0;
+      // A failed training run leaves the warm runs starting cold: say so
+      // (they are still measured, as what they are).
+      if (!ok || !std::filesystem::exists(playbook, ec))
+        std::cerr << "hakmem-bench: WARNING: the training run of " << v.c.name << " on " << scenario
+                  << " left no playbook (exit " << child.exit_code << ", signal " << child.signal << ")\n";
+    }
     for (int round = 1; round <= o.rounds; ++round) {
       const std::vector<size_t> order = round_order(variants.size(), round, o.rounds, kPerDefault);
       for (size_t pos = 0; pos < order.size(); ++pos) {
@@ -103,6 +140,11 @@ std::vector<LearnerRun> run_learner(const std::string& exe, const Options& o, co
         std::filesystem::remove(lr.stats_json, ec);
         spec.env = v.c.env;
         spec.env.emplace_back("HAKMEM_STATS_JSON", lr.stats_json);
+        if (!v.fixed()) {
+          const std::string playbook = playbook_for(playbook_dir, scenario, v, round, pos);
+          if (!v.warm) fresh_playbook(playbook);
+          spec.env.emplace_back("HAKMEM_PLAYBOOK", playbook);
+        }
         const ChildResult child = run_child(spec);
         const RunRecord rec = judge_run(scenario, target, round, child, checksum);
         if (rec.ok && checksum.empty()) checksum = rec.result.checksum;

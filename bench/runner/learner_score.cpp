@@ -10,6 +10,14 @@ namespace hakbench {
 
 namespace {
 
+// Seconds to the first change of champion in a learner's history, or NaN.
+double first_title_s(const LearnerTrace& t) {
+  if (t.history.empty()) return std::nan("");
+  for (const LearnerEpoch& e : t.history)
+    if (e.champion != t.history.front().champion) return (e.t_ms - t.history.front().t_ms) / 1000;
+  return std::nan("");
+}
+
 ScenarioLearner score_one(const LearnerReport& report, const std::string& scenario) {
   ScenarioLearner s;
   s.scenario = scenario;
@@ -36,13 +44,17 @@ ScenarioLearner score_one(const LearnerReport& report, const std::string& scenar
     const bool usable = !c.failed && c.rounds > 0;
     l.regret = usable ? c.composite.median / s.best_fixed_composite - 1 : std::nan("");
     l.vs_default = usable ? c.composite.median - 1 : std::nan("");
-    std::vector<double> share, switches, epochs;
+    std::vector<double> share, switches, epochs, title;
     for (const LearnerRun& lr : report.runs) {
       if (lr.run.scenario != scenario || lr.run.candidate != v || !lr.run.m.ok || !lr.trace.found) continue;
       if (lr.run.m.cpu_s > 0) share.push_back(lr.trace.cpu_ns * 1e-9 / lr.run.m.cpu_s);
       switches.push_back(lr.trace.switches);
       epochs.push_back(lr.trace.epochs);
+      ++l.runs;
+      const double t = first_title_s(lr.trace);
+      if (!std::isnan(t)) title.push_back(t), ++l.title_runs;
     }
+    l.first_title_s = summarize(title);
     l.cpu_share = summarize(share);
     l.switches = summarize(switches);
     l.epochs = summarize(epochs);

@@ -61,13 +61,15 @@ std::vector<LearnerVariant> learner_variants(const std::vector<int>& epoch_ms, c
     if (unknown && std::find(names.begin(), names.end(), name) == names.end()) *unknown = name;
   }
   for (int ms : epoch_ms) {
-    for (const char* mode : {"ucb1", "elo"}) {
+    for (const char* name : {"ucb1", "elo", "elo+pb"}) {
       LearnerVariant v;
-      v.learn = mode;
+      v.warm = std::string(name) == "elo+pb";
+      v.learn = v.warm ? "elo" : name;
       v.epoch_ms = ms;
-      v.c.name = ms == 100 ? std::string(mode) : std::string(mode) + "@" + std::to_string(ms) + "ms";
-      v.c.env = {{"HAKMEM_LEARN", mode}, {"HAKMEM_LEARN_EPOCH_MS", std::to_string(ms)}};
-      v.c.why = std::string("HAKMEM_LEARN=") + mode + ", epochs of " + std::to_string(ms) + " ms";
+      v.c.name = ms == 100 ? std::string(name) : std::string(name) + "@" + std::to_string(ms) + "ms";
+      v.c.env = {{"HAKMEM_LEARN", v.learn}, {"HAKMEM_LEARN_EPOCH_MS", std::to_string(ms)}};
+      v.c.why = "HAKMEM_LEARN=" + v.learn + ", epochs of " + std::to_string(ms) + " ms" +
+                (v.warm ? ", a playbook trained by earlier runs" : ", an empty playbook");
       out.push_back(std::move(v));
     }
   }

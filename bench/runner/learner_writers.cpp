@@ -46,9 +46,12 @@ std::string share(const Summary& s) {
   return buf;
 }
 
-const LearnerScore* find(const ScenarioLearner& s, const LearnerReport& r, const char* mode, int epoch_ms) {
-  for (const LearnerScore& l : s.learners)
-    if (r.variants[l.variant].learn == mode && r.variants[l.variant].epoch_ms == epoch_ms) return &l;
+const LearnerScore* find(const ScenarioLearner& s, const LearnerReport& r, const char* mode, int epoch_ms,
+                         bool warm = false) {
+  for (const LearnerScore& l : s.learners) {
+    const LearnerVariant& v = r.variants[l.variant];
+    if (v.learn == mode && v.epoch_ms == epoch_ms && v.warm == warm) return &l;
+  }
   return nullptr;
 }
 
@@ -90,20 +93,21 @@ void header(const LearnerReport& r, std::ostream& out) {
 void summary_table(const LearnerReport& r, std::ostream& out) {
   std::vector<int> epochs;
   for (const LearnerVariant& v : r.variants)
-    if (v.learn == "elo") epochs.push_back(v.epoch_ms);
+    if (v.learn == "elo" && !v.warm) epochs.push_back(v.epoch_ms);
   for (int ms : epochs) {
     out << "## Learners against the best fixed strategy (epoch " << ms << " ms)\n\n"
-        << "| scenario | best fixed | its composite | noise | UCB1 | ELO | UCB1 regret | ELO regret | ELO CPU share | "
-           "ELO switches | ELO |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+        << "| scenario | best fixed | its composite | noise | UCB1 | ELO | ELO+pb | UCB1 regret | ELO regret | "
+           "ELO+pb regret | ELO CPU share | ELO | ELO+pb |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n";
     for (const ScenarioLearner& s : r.results) {
       const LearnerScore* u = find(s, r, "ucb1", ms);
       const LearnerScore* e = find(s, r, "elo", ms);
+      const LearnerScore* w = find(s, r, "elo", ms, /*warm=*/true);
+      auto composite = [&](const LearnerScore* l) { return l ? spread(s.h.scores[l->variant].composite) : "-"; };
+      auto regret = [&](const LearnerScore* l) { return l ? pct(l->regret) : "-"; };
       out << "| " << s.scenario << " | " << r.variants[s.best_fixed].c.name << " | " << f3(s.best_fixed_composite)
-          << " | " << f3(s.noise) << " | " << (u ? spread(s.h.scores[u->variant].composite) : "-") << " | "
-          << (e ? spread(s.h.scores[e->variant].composite) : "-") << " | " << (u ? pct(u->regret) : "-") << " | "
-          << (e ? pct(e->regret) : "-") << " | " << (e ? share(e->cpu_share) : "-") << " | "
-          << (e && e->switches.count ? std::to_string(std::lround(e->switches.median)) : "-")
-          << " | " << (e ? verdict(s, *e) : "-") << " |\n";
+          << " | " << f3(s.noise) << " | " << composite(u) << " | " << composite(e) << " | " << composite(w) << " | "
+          << regret(u) << " | " << regret(e) << " | " << regret(w) << " | " << (e ? share(e->cpu_share) : "-")
+          << " | " << (e ? verdict(s, *e) : "-") << " | " << (w ? verdict(s, *w) : "-") << " |\n";
     }
     out << "\n";
   }
@@ -146,11 +150,13 @@ void parts_tables(const LearnerReport& r, std::ostream& out) {
 
 void learner_accounts(const LearnerReport& r, std::ostream& out) {
   out << "## The learners' own account (median [min-max] over rounds)\n\n"
-      << "| scenario | learner | epochs | strategy switches | learner CPU / process CPU |\n|---|---|---:|---:|---:|\n";
+      << "| scenario | learner | epochs | strategy switches | first change of champion, s (runs) | "
+         "learner CPU / process CPU |\n|---|---|---:|---:|---:|---:|\n";
   for (const ScenarioLearner& s : r.results)
     for (const LearnerScore& l : s.learners)
       out << "| " << s.scenario << " | " << r.variants[l.variant].c.name << " | " << counts(l.epochs) << " | "
-          << counts(l.switches) << " | " << share(l.cpu_share) << " |\n";
+          << counts(l.switches) << " | " << spread(l.first_title_s) << " (" << l.title_runs << "/" << l.runs
+          << ") | " << share(l.cpu_share) << " |\n";
   out << "\n";
 }
 

@@ -19,15 +19,23 @@ grep -q '^## Learners against the best fixed strategy (epoch 10 ms)' "$out/learn
   { echo "check_learner: summary table missing" >&2; exit 1; }
 grep -Eq '^\| phases-fast \| [^|]+ \| [0-9.]+ \|' "$out/learner.md" ||
   { echo "check_learner: no row for phases-fast" >&2; exit 1; }
-# The control, 7 fixed strategies, ucb1 and elo: 10 rows besides the default.
+# The control, 7 fixed strategies, ucb1, elo and elo+pb: 11 rows besides the default.
 variants=$(grep -c '^phases-fast,' "$out/learner.csv")
-[ "$variants" -eq 10 ] || { echo "check_learner: learner.csv has $variants rows, expected 10" >&2; exit 1; }
-# D a b c d D e f g h D i j D: 10 variants and 4 default runs.
+[ "$variants" -eq 11 ] || { echo "check_learner: learner.csv has $variants rows, expected 11" >&2; exit 1; }
+# D a b c d D e f g h D i j k D: 11 variants and 4 default runs (the
+# training run of elo+pb is not scored).
 runs=$(($(wc -l <"$out/learner_runs.csv") - 1))
-[ "$runs" -eq 14 ] || { echo "check_learner: $runs runs, expected 14" >&2; exit 1; }
-# Both learners' accounts were read (epochs column filled).
-for mode in ucb1 elo; do
-  grep -Eq "^phases-fast,$mode@10ms,1,[0-9]+,1,([^,]*,){6}[0-9]+,[0-9]+," "$out/learner_runs.csv" ||
+[ "$runs" -eq 15 ] || { echo "check_learner: $runs runs, expected 15" >&2; exit 1; }
+# The learners' playbooks are the runner's: elo+pb's was trained before the
+# round (and the training did not fail), elo's was its own.
+[ -s "$out/playbooks/phases_fast.elo_pb_10ms.warm.playbook" ] ||
+  { echo "check_learner: elo+pb's playbook was not trained" >&2; exit 1; }
+! grep -q 'WARNING: the training run' "$out.stderr" || { cat "$out.stderr"; exit 1; }
+ls "$out"/playbooks/phases_fast.elo_10ms.r1.p*.playbook >/dev/null ||
+  { echo "check_learner: elo ran without a playbook of its own" >&2; exit 1; }
+# Every learner's account was read (epochs column filled).
+for mode in ucb1 elo elo+pb; do
+  grep -Eq "^phases-fast,${mode//+/\\+}@10ms,1,[0-9]+,1,([^,]*,){6}[0-9]+,[0-9]+," "$out/learner_runs.csv" ||
     { echo "check_learner: no learner account for $mode" >&2; exit 1; }
 done
 if command -v gnuplot >/dev/null; then

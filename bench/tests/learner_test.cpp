@@ -42,9 +42,9 @@ TEST(LearnerOptions, EpochListIsParsedAndBadValuesAreRejected) {
   EXPECT_FALSE(parse_options({"--learner=1"}).ok());
 }
 
-TEST(LearnerVariants, DefaultFirstThenTheLearnersFirstPopulationThenBothLearnersPerEpoch) {
+TEST(LearnerVariants, DefaultFirstThenTheLearnersFirstPopulationThenTheLearnersPerEpoch) {
   const auto v = learner_variants({100, 50});
-  ASSERT_EQ(v.size(), 2 + learner_fixed_names().size() + 4);
+  ASSERT_EQ(v.size(), 2 + learner_fixed_names().size() + 6);
   EXPECT_TRUE(v[0].c.is_default);
   EXPECT_TRUE(v[0].c.env.empty());
   EXPECT_TRUE(v[1].c.is_control);
@@ -57,9 +57,17 @@ TEST(LearnerVariants, DefaultFirstThenTheLearnersFirstPopulationThenBothLearners
   const size_t l = 2 + learner_fixed_names().size();
   EXPECT_EQ(v[l].c.name, "ucb1");
   EXPECT_EQ(v[l + 1].c.name, "elo");
-  EXPECT_EQ(v[l + 3].c.name, "elo@50ms");
-  EXPECT_EQ(v[l + 3].epoch_ms, 50);
+  EXPECT_FALSE(v[l + 1].warm);
+  // ELO again, starting from a playbook earlier runs trained: same settings,
+  // the runner gives it the playbook.
+  EXPECT_EQ(v[l + 2].c.name, "elo+pb");
+  EXPECT_TRUE(v[l + 2].warm);
+  EXPECT_EQ(v[l + 2].learn, "elo");
+  EXPECT_EQ(v[l + 4].c.name, "elo@50ms");
+  EXPECT_EQ(v[l + 4].epoch_ms, 50);
+  EXPECT_EQ(v[l + 5].c.name, "elo+pb@50ms");
   EXPECT_EQ(describe_env(v[l + 1].c), "HAKMEM_LEARN=elo HAKMEM_LEARN_EPOCH_MS=100");
+  EXPECT_EQ(describe_env(v[l + 2].c), describe_env(v[l + 1].c));
 }
 
 // The strategy a fixed variant runs: the default with its HAKMEM_* settings
@@ -119,7 +127,7 @@ TEST(LearnerVariants, EveryFixedSettingIsAStrategyKnobAndNoTwoAreAlike) {
 TEST(LearnerVariants, FixedListKeepsOnlyTheNamedStrategiesAndReportsAnUnknownName) {
   std::string unknown;
   const auto v = learner_variants({100}, {"purge=free", "delay=1s"}, &unknown);
-  ASSERT_EQ(v.size(), 6u);
+  ASSERT_EQ(v.size(), 7u);  // default, control, two fixed, three learners
   EXPECT_TRUE(v[0].c.is_default);
   EXPECT_TRUE(v[1].c.is_control);
   EXPECT_EQ(v[2].c.name, "delay=1s");  // in the table's order
@@ -247,6 +255,28 @@ TEST(LearnerScore, AFailedLearnerRunHasNoRegret) {
   score_learner(r);
   EXPECT_TRUE(std::isnan(r.results[0].learners[0].regret));
   EXPECT_EQ(r.results[0].learners[0].cpu_share.count, 0);
+}
+
+TEST(LearnerScore, TheFirstChangeOfChampionIsTimedFromTheFirstEpochAndCountedOnlyWhereItHappened) {
+  LearnerReport r = report_with(0.9, 1.1, 0.95, 0);
+  LearnerRun& elo = r.runs[4];
+  auto epoch = [](double t_ms, int champion) {
+    LearnerEpoch e;
+    e.t_ms = t_ms;
+    e.champion = champion;
+    return e;
+  };
+  elo.trace.history = {epoch(1000, 0), epoch(1100, 0), epoch(3600, 5), epoch(3700, 0)};
+  LearnerRun second = elo;  // a second round where the title never moved
+  second.run.round = 2;
+  second.trace.history = {epoch(1000, 0), epoch(1100, 0)};
+  r.runs.push_back(second);
+  score_learner(r);
+  const LearnerScore& l = r.results[0].learners[0];
+  EXPECT_EQ(l.runs, 2u);
+  EXPECT_EQ(l.title_runs, 1u);
+  ASSERT_EQ(l.first_title_s.count, 1);
+  EXPECT_NEAR(l.first_title_s.median, 2.6, 1e-9);
 }
 
 }  // namespace
