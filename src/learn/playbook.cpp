@@ -33,15 +33,19 @@ namespace {
 template <size_t N>
 struct Table {
     static constexpr size_t kCapacity = N;
-    PlaybookEntry e[N];
+    PlaybookEntry e[N]{};
     size_t n = 0;
 };
 
-os::Lock g_lock;
-Table<kMaxEntries> g_known;
-Table<kMaxPendingDeltas> g_pending;
-Table<kMaxEntries + kMaxPendingDeltas> g_merged;
-PlaybookReader g_reader;
+// constinit, all of them: learner_init loads the playbook from a
+// constructor that runs before the library's dynamic initialization, which
+// would otherwise zero what it loaded (it did: until 2026-12-03 no real
+// process ever saw its playbook; only tests, which load after init, did).
+constinit os::Lock g_lock;
+constinit Table<kMaxEntries> g_known;
+constinit Table<kMaxPendingDeltas> g_pending;
+constinit Table<kMaxEntries + kMaxPendingDeltas> g_merged;
+constinit PlaybookReader g_reader{};
 // Paths: the final one plus a suffix (os::create_unique_file adds about 80 bytes).
 constexpr size_t kPathMax = 4096 + 128;
 char g_side_path[kPathMax];
