@@ -44,6 +44,8 @@ struct LearnerScore {
   // learner acted on what it measured or on what its playbook knew.
   Summary first_title_s;
   size_t title_runs = 0, runs = 0;
+  // Runs that took a strategy from the playbook, and that crowned one.
+  size_t suggested_runs = 0, crowned_runs = 0;
 };
 
 struct ScenarioLearner {

@@ -51,6 +51,8 @@ ScenarioLearner score_one(const LearnerReport& report, const std::string& scenar
       switches.push_back(lr.trace.switches);
       epochs.push_back(lr.trace.epochs);
       ++l.runs;
+      l.suggested_runs += lr.trace.playbook_suggestions > 0;
+      l.crowned_runs += lr.trace.playbook_crowns > 0;
       const double t = first_title_s(lr.trace);
       if (!std::isnan(t)) title.push_back(t), ++l.title_runs;
     }

@@ -49,6 +49,8 @@ LearnerTrace parse_learner_trace(const std::string& s) {
   t.epochs = number_at(s, "epochs", begin, history);
   t.matches = number_at(s, "matches", begin, history);
   t.switches = number_at(s, "switches", begin, history);
+  t.playbook_suggestions = number_at(s, "playbook_suggestions", begin, history);
+  t.playbook_crowns = number_at(s, "playbook_crowns", begin, history);
   size_t at = s.find('{', history);
   while (at != std::string::npos && at < end) {
     const size_t close = s.find('}', at);

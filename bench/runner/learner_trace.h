@@ -26,6 +26,8 @@ struct LearnerTrace {
   double epochs = 0;
   double matches = 0;
   double switches = 0;
+  double playbook_suggestions = 0;  // strategies taken from the playbook
+  double playbook_crowns = 0;       // of which made champion at once
   std::vector<LearnerEpoch> history;
 };
 

@@ -151,12 +151,12 @@ void parts_tables(const LearnerReport& r, std::ostream& out) {
 void learner_accounts(const LearnerReport& r, std::ostream& out) {
   out << "## The learners' own account (median [min-max] over rounds)\n\n"
       << "| scenario | learner | epochs | strategy switches | first change of champion, s (runs) | "
-         "learner CPU / process CPU |\n|---|---|---:|---:|---:|---:|\n";
+         "runs with a playbook suggestion / crowned | learner CPU / process CPU |\n|---|---|---:|---:|---:|---:|---:|\n";
   for (const ScenarioLearner& s : r.results)
     for (const LearnerScore& l : s.learners)
       out << "| " << s.scenario << " | " << r.variants[l.variant].c.name << " | " << counts(l.epochs) << " | "
           << counts(l.switches) << " | " << spread(l.first_title_s) << " (" << l.title_runs << "/" << l.runs
-          << ") | " << share(l.cpu_share) << " |\n";
+          << ") | " << l.suggested_runs << " / " << l.crowned_runs << " | " << share(l.cpu_share) << " |\n";
   out << "\n";
 }
 

@@ -151,7 +151,8 @@ TEST(LearnerRunSize, ShortStationaryScenariosRunOneSizeUpFromQuickTheRestAsAsked
 const char* const kStats =
     "{\n  \"stats\": {\"allocs\": 5},\n"
     "  \"learner\": {\"mode\": \"elo\", \"frozen\": false, \"epochs\": 120, \"matches\": 7, \"switches\": 31, "
-    "\"champion_changes\": 2, \"phase_changes\": 1, \"cpu_ns\": 2500000, \"champion\": 3,\n"
+    "\"champion_changes\": 2, \"phase_changes\": 1, \"playbook_suggestions\": 2, \"playbook_crowns\": 1, "
+    "\"cpu_ns\": 2500000, \"champion\": 3,\n"
     "    \"candidates\": [\n      {\"rating\": 1500.0, \"wins\": 1, \"losses\": 0, \"draws\": 2, \"default\": true, "
     "\"strategy\": {\"purge_delay_ms\": 250, \"segment_cache_max\": 8}}],\n"
     "    \"history\": [\n"
@@ -169,6 +170,8 @@ TEST(LearnerTrace, ReadsTheCountsTheLearnersCpuAndEveryEpoch) {
   EXPECT_EQ(t.epochs, 120);
   EXPECT_EQ(t.matches, 7);
   EXPECT_EQ(t.switches, 31);
+  EXPECT_EQ(t.playbook_suggestions, 2);
+  EXPECT_EQ(t.playbook_crowns, 1);
   ASSERT_EQ(t.history.size(), 2u);
   EXPECT_EQ(t.history[0].t_ms, 1000);
   EXPECT_EQ(t.history[0].cpu_ns_per_alloc, 80.5);

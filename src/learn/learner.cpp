@@ -60,6 +60,8 @@ struct State {
     bool have_suggestion = false;
     StrategyValues suggestion{};
     uint64_t suggestions = 0;
+    uint64_t crowns = 0;  // suggestions crowned (trusted)
+    uint64_t playbook_at_start = 0;  // entries known at the first tick
     bool suggestion_judged = false;
     Recorded recorded[kMaxCandidates];
     EpochRecord history[kHistory];
@@ -85,15 +87,34 @@ const Population& population(const State& s) {
 
 uint64_t job(uint64_t now_ms) { return learner_tick(now_ms); }
 
-// Takes the playbook's strategy for this workload, if it knows one, as the
-// next challenger (ELO only: UCB1 is the baseline without memory).
+// An entry that won the title for this workload and kept it at its last
+// record (last_seen is written only for a champion that won a match in its
+// run: record_results), with more wins than losses, and not found harmful
+// more often than helpful: what a later run may start from without a match.
+bool trusted(const PlaybookEntry& e) {
+    return e.last_seen != 0 && e.wins > e.losses && e.helpful >= e.harmful;
+}
+
+// Takes the playbook's strategy for this workload, if it knows one that won
+// more matches than it lost (ELO only: UCB1 is the baseline without
+// memory): a trusted entry becomes the champion at once (a second run
+// adapts within its first lookup), another the next challenger, whose
+// match starts at once. An entry that only drew or lost is no better than
+// the champion as far as anyone measured: suggesting it would buy a match
+// at every phase change, outside the exploration budget (measured: 4
+// extra matches in a 7 s run of phases-fast).
 void consult_playbook(State& s) {
     s.lookup_due = false;
     if (s.config.playbook == nullptr || s.mode != Mode::kElo) return;
     PlaybookEntry e;
     if (!playbook_lookup(s.signature, kPlaybookDistance, &e) || !strategy_valid(e.strategy)) return;
-    if (e.strategy == s.tournament.current()) return;
-    s.tournament.suggest(e.strategy, e.rating);
+    if (e.strategy == s.tournament.current() || e.wins <= e.losses) return;
+    if (trusted(e)) {
+        s.tournament.crown(e.strategy, e.rating);
+        ++s.crowns;
+    } else {
+        s.tournament.suggest(e.strategy, e.rating);
+    }
     s.suggestion = e.strategy;
     s.have_suggestion = true;
     s.suggestion_judged = false;
@@ -120,13 +141,18 @@ bool record_results(State& s) {
         e.rating = c.rating;
         e.wins = c.wins - r.wins, e.losses = c.losses - r.losses, e.draws = c.draws - r.draws;
         if (s.have_suggestion && !s.suggestion_judged && c.strategy == s.suggestion) {
-            // Judged once: helpful if it holds the title, harmful once it
-            // played and does not.
-            if (champion) e.helpful = 1, s.suggestion_judged = true;
+            // Judged once: helpful once it holds the title having won a
+            // match here (a crowned strategy that was never challenged has
+            // shown nothing, and must not vouch for itself run after run),
+            // harmful once it played and does not hold it.
+            if (champion && c.wins > 0) e.helpful = 1, s.suggestion_judged = true;
             else if (c.played() > 0) e.harmful = 1, s.suggestion_judged = true;
         }
-        // Only the champion's: the playbook's lookups prefer the latest title holder.
-        e.last_seen = champion ? s.config.unix_clock() : 0;
+        // Only a champion that won a match in this run (took the title or
+        // defended it): trusted() starts later runs from it, and lookups
+        // break ties by the latest title holder. The default holding a
+        // title nobody contested is no evidence.
+        e.last_seen = champion && c.wins > 0 ? s.config.unix_clock() : 0;
         if (!playbook_record(e)) continue;
         r.wins = c.wins, r.losses = c.losses, r.draws = c.draws;
         any = true;
@@ -157,7 +183,7 @@ void learner_start(Mode mode, const LearnerConfig& config, uint64_t now_ms, bool
         s.signature = Signature{};
         s.lookup_due = false;
         s.have_suggestion = s.suggestion_judged = false;
-        s.suggestions = 0;
+        s.suggestions = s.crowns = s.playbook_at_start = 0;
         for (Recorded& r : s.recorded) r = Recorded{};
         if (!s.active || !on_background) return;
     }
@@ -187,6 +213,9 @@ uint64_t learner_tick(uint64_t now_ms) {
         if (!s.have_previous) {
             s.previous = now;
             s.have_previous = true;
+            // What the process knows when learning starts, after every
+            // initializer ran (the playbook is loaded from a constructor).
+            s.playbook_at_start = s.config.playbook != nullptr ? playbook_size() : 0;
             return now_ms + s.config.epoch_ms;
         }
         if (strategy_abi_installs() != s.abi_installs) {
@@ -282,6 +311,8 @@ LearnerInfo learner_info() {
     info.phase_changes = s.phase_changes;
     info.cpu_ns = s.cpu_ns;
     info.playbook_suggestions = s.suggestions;
+    info.playbook_crowns = s.crowns;
+    info.playbook_at_start = s.playbook_at_start;
     if (s.mode == Mode::kOff) return info;
     const Population& pop = population(s);
     info.matches = s.mode == Mode::kElo ? s.tournament.matches() : s.ucb1.pulls();

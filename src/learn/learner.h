@@ -65,6 +65,8 @@ struct LearnerInfo {
     uint64_t extensions;  // ELO: cycles added to close matches
     uint64_t cpu_ns;  // the learner's own CPU time
     uint64_t playbook_suggestions;  // strategies taken from the playbook
+    uint64_t playbook_crowns;       // of which crowned at once (trusted entries)
+    uint64_t playbook_at_start;     // playbook entries known when learning started
     uint32_t champion, current, candidates;
     LearnerCandidateInfo candidate[kLearnerCandidates];
 };

@@ -98,6 +98,9 @@ void learner_write_json(JsonFile& j) {
     j.field("champion_changes", info.champion_changes);
     j.field("extensions", info.extensions);
     j.field("phase_changes", info.phase_changes);
+    j.field("playbook_suggestions", info.playbook_suggestions);
+    j.field("playbook_crowns", info.playbook_crowns);
+    j.field("playbook_at_start", info.playbook_at_start);
     j.field("cpu_ns", info.cpu_ns);
     j.field("champion", info.champion);
     j.raw("\n    \"candidates\": [");

@@ -58,18 +58,9 @@ bool g_warned_stuck = false;  // a bad file that could not be moved aside: warne
 constexpr int kLockAttempts = 1000;
 constexpr long kLockRetryNs = 1000 * 1000;
 
-double distance2(const Signature& a, const Signature& b) {
-    double d2 = 0;
-    for (unsigned i = 0; i < kSignatureDims; ++i) {
-        double d = a.v[i] - b.v[i];
-        d2 += d * d;
-    }
-    return d2;
-}
-
 bool same_entry(const PlaybookEntry& a, const PlaybookEntry& b) {
     return a.strategy == b.strategy &&
-           distance2(a.signature, b.signature) <= kSameSignatureDistance * kSameSignatureDistance;
+           signature_distance2(a.signature, b.signature) <= kSameSignatureDistance * kSameSignatureDistance;
 }
 
 uint32_t add_saturated(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
@@ -320,7 +311,7 @@ bool playbook_lookup(const Signature& sig, double max_distance, PlaybookEntry* o
     double pick_d2 = 0;
     for (size_t i = 0; i < g_known.n; ++i) {
         const PlaybookEntry& c = g_known.e[i];
-        double d2 = distance2(sig, c.signature);
+        double d2 = signature_distance2(sig, c.signature);
         if (!(d2 <= max2)) continue;
         if (pick == g_known.n) {
             pick = i, pick_d2 = d2;

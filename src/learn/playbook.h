@@ -31,7 +31,7 @@ struct PlaybookEntry {
     double rating;            // ELO rating
     uint32_t wins, losses, draws;
     uint32_t helpful, harmful;  // times the entry, applied from the playbook, then won / lost against the default
-    uint64_t last_seen;         // unix seconds; the learner sets it when the entry holds the title
+    uint64_t last_seen;         // unix seconds; set when the strategy held the title at a record, having won a match in that run
 };
 
 // Entries the file (and the in-memory table) keeps; the curator evicts the
@@ -53,10 +53,10 @@ constexpr double kSameSignatureDistance = 1e-6;
 // playbook. Returns the number of entries loaded.
 size_t playbook_load(const char* path);
 
-// The best entry within `max_distance` (Euclidean) of `sig`, copied to
-// *out: the latest last_seen, then helpful - harmful, then the net record
-// (wins - losses), then rating, then the nearest. False when no entry is
-// that near.
+// The best entry within `max_distance` (learn/signals.h, signature_distance2)
+// of `sig`, copied to *out: the latest last_seen, then helpful - harmful,
+// then the net record (wins - losses), then rating, then the nearest. False
+// when no entry is that near.
 bool playbook_lookup(const Signature& sig, double max_distance, PlaybookEntry* out);
 
 // Records what was learned. `e` is a delta: its win/loss/draw and

@@ -76,10 +76,13 @@ Signature epoch_signature(const Signals& start, const Signals& end) {
     return s;
 }
 
-double signature_distance(const Signature& a, const Signature& b) {
+double signature_distance2(const Signature& a, const Signature& b) {
     double sum = 0;
-    for (unsigned i = 0; i < kSignatureDims; ++i) sum += (a.v[i] - b.v[i]) * (a.v[i] - b.v[i]);
-    return std::sqrt(sum);
+    for (unsigned i = 0; i < kSignatureDims; ++i) {
+        double d = kSignatureWeights[i] * (a.v[i] - b.v[i]);
+        sum += d * d;
+    }
+    return sum;
 }
 
 }  // namespace hakmem::learn

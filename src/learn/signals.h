@@ -49,6 +49,16 @@ struct Signature {
     double v[kSignatureDims];
 };
 Signature epoch_signature(const Signals& start, const Signals& end);
-double signature_distance(const Signature& a, const Signature& b);
+// How much each dimension counts in the distance between two signatures.
+// The growth does not: it says where in its cycle a phased workload was
+// when the signature was taken, not which workload it is. Measured on
+// phases-fast (docs/BENCHMARKS.md, 2026-12-03 evening): at the eight
+// lookups of one run the growth ranged from 1.6 to 9.5 and in the entries
+// earlier runs had written from 1.9 to 5.5; counting it, 5 of the 8
+// lookups were within the learner's distance (1.5) of an entry, without it
+// 7. It is still computed and kept in the playbook's file.
+inline constexpr double kSignatureWeights[kSignatureDims] = {1, 1, 1, 0};
+// The squared distance (weighted by kSignatureWeights).
+double signature_distance2(const Signature& a, const Signature& b);
 
 }  // namespace hakmem::learn

@@ -102,6 +102,20 @@ void Tournament::reopen() {
     if (first && !match_.running() && !extending_ && !next_suggested_ && next_ != pop_.default_index()) plan_next();
 }
 
+void Tournament::crown(const StrategyValues& s, double rating) {
+    if (extending_) {
+        extending_ = false;
+        decide(MatchResult::kDraw);
+    }
+    unsigned previous = pop_.champion();
+    unsigned crowned = pop_.adopt(s, rating);
+    if (crowned == previous) return;
+    pop_.set_champion(crowned);
+    ++champion_changes_;
+    suggested_ = static_cast<int>(previous);
+    if (!match_.running()) plan_next();
+}
+
 void Tournament::suggest(const StrategyValues& s, double rating) {
     // The playbook's strategy goes first: a close match still waiting for
     // its next cycle ends as a draw.

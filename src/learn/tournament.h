@@ -46,6 +46,12 @@ public:
     // A strategy to try next (from the playbook): put in the population and
     // named the next challenger.
     void suggest(const StrategyValues& s, double rating);
+    // A strategy that won the title for this workload in earlier runs (a
+    // trusted playbook entry): put in the population and made champion at
+    // once, without a match. The strategy it replaced is named the next
+    // challenger, so the title is defended, at the exploration budget's
+    // pace, against what held it here. Not during a match.
+    void crown(const StrategyValues& s, double rating);
 
     const Population& population() const { return pop_; }
     bool in_match() const { return match_.running(); }

@@ -203,12 +203,47 @@ TEST_F(LearnerTest, ASecondRunWithThePlaybookFindsTheBestStrategySooner) {
     RecordProperty("epochs_first_run", first);
     RecordProperty("epochs_second_run", second);
     EXPECT_LT(second, first / 2) << "the playbook's strategy is tried as soon as the workload is recognised";
+    // The first run's champion won its title in matches: the second run
+    // crowns it at its first lookup, without a match of its own (13 epochs
+    // here; 27 when it was only the next challenger and had to win one).
+    LearnerInfo crowned = learner_info();
+    EXPECT_EQ(crowned.playbook_crowns, 1u);
+    EXPECT_LE(crowned.matches, 1u) << "only the opening match, against another challenger";
     EXPECT_EQ(learner_info().playbook_suggestions, 1u);
+    Tick(&now, 2000);  // long enough for the crowned strategy to defend its title
     learner_save();
     learner_stop();
     PlaybookEntry best;
     ASSERT_TRUE(playbook_lookup(Signature{}, 1e9, &best));
-    EXPECT_GE(best.helpful, 1u) << "the suggestion won the title: marked helpful";
+    EXPECT_GE(best.helpful, 1u) << "the crowned strategy defended its title: marked helpful";
+
+    playbook_reset();
+    unlink(path.c_str());
+    unlink((path + ".lock").c_str());
+    rmdir(dir);
+}
+
+TEST_F(LearnerTest, AnUncontestedDefaultIsNotRecordedAsTheTitleHolder) {
+    // A run that ends before its first match is decided: the default holds
+    // the title by default, which is no evidence, and must not outrank in
+    // the playbook a strategy an earlier run saw win.
+    char dir[] = "/tmp/hakmem-learner-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/program.playbook";
+    LearnerConfig config;
+    config.playbook = path.c_str();
+    playbook_reset();
+    strategy_install(strategy_defaults());
+    uint64_t now = 1000000;
+    learner_start(Mode::kElo, config, now, false);
+    Tick(&now, 5);
+    ASSERT_EQ(learner_info().matches, 0u);
+    learner_save();
+    learner_stop();
+    PlaybookEntry e;
+    ASSERT_TRUE(playbook_lookup(Signature{}, 1e9, &e)) << "the champion is recorded";
+    EXPECT_TRUE(e.strategy == strategy_defaults());
+    EXPECT_EQ(e.last_seen, 0u);
 
     playbook_reset();
     unlink(path.c_str());

@@ -148,6 +148,40 @@ TEST(Tournament, TriesHugePagesFirstAndTheLongerDelayFirstOnceTheWorkloadChanges
     EXPECT_EQ(FirstChallenger(phased), longer);
 }
 
+TEST(Tournament, ACrownedStrategyRulesAtOnceAndDefendsTheTitleAgainstWhatItReplaced) {
+    Tournament t;
+    t.init(strategy_defaults(), Config(3));
+    EpochCost flat{200, 0.01, 4e6, true};
+    for (int i = 0; i < 1000 && (t.matches() == 0 || t.in_match()); ++i) t.on_epoch(flat);  // the opening match
+    ASSERT_FALSE(t.in_match());
+    const StrategyValues replaced = t.population().at(t.population().champion()).strategy;
+    StrategyValues huge = strategy_defaults();
+    huge.huge_pages = 1;
+    ASSERT_FALSE(huge == replaced);
+    const uint64_t changes = t.champion_changes(), matches = t.matches();
+    t.crown(huge, 1600);
+    EXPECT_EQ(t.population().at(t.population().champion()).strategy, huge);
+    EXPECT_EQ(t.current(), huge) << "it runs from the next epoch";
+    EXPECT_EQ(t.champion_changes(), changes + 1);
+    EXPECT_EQ(t.matches(), matches) << "without a match";
+    t.crown(huge, 1600);
+    EXPECT_EQ(t.champion_changes(), changes + 1) << "crowning the champion changes nothing";
+
+    // Here huge pages cost 30% more than what they replaced: the first
+    // challenger the crowned strategy meets is that one, which takes the
+    // title back.
+    Rng noise(3);
+    bool met = false;
+    StrategyValues first{};
+    for (int i = 0; i < 5000 && !(met && !t.in_match()); ++i) {
+        if (!met && t.in_match() && t.current_index() != t.population().champion()) first = t.current(), met = true;
+        t.on_epoch(Noisy(t.current() == huge ? 1.3 : 1.0, noise));
+    }
+    ASSERT_TRUE(met) << "the title was never defended";
+    EXPECT_EQ(first, replaced);
+    EXPECT_EQ(t.population().at(t.population().champion()).strategy, replaced);
+}
+
 // Every strategy costs the same; each epoch +-15% of noise (a real
 // process's CPU per allocation over 100 ms moves that much).
 struct NoisyFlat {

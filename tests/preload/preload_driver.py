@@ -224,6 +224,33 @@ def case_learn_ucb1(a):
     expect_learning_changes_nothing(a, "ucb1")
 
 
+def case_learn_playbook_second_run(a):
+    # The playbook is loaded from hakmem's constructor, before the library's
+    # dynamic initializers: a table they re-initialized came up empty in every
+    # real process (tests that load it after init never saw it).
+    env = {"HAKMEM_LEARN": "elo", "HAKMEM_LEARN_EPOCH_MS": "10"}
+    script = os.path.join(a.script_dir, "alloc_heavy.py")
+    with tempfile.TemporaryDirectory() as d:
+        playbook = os.path.join(d, "program.playbook")
+        env["HAKMEM_PLAYBOOK"] = playbook
+        p = run([sys.executable, script], a.lib, env)
+        if p.returncode != 0:
+            raise Failure(f"the first run failed: {describe(p)}")
+        with open(playbook) as f:
+            entries = sum(1 for line in f if line.startswith("entry "))
+        if entries < 1:
+            raise Failure("the first run left no entry in its playbook")
+        path = os.path.join(d, "stats.json")
+        p = run([sys.executable, script], a.lib, dict(env, HAKMEM_STATS_JSON=path))
+        if p.returncode != 0:
+            raise Failure(f"the second run failed: {describe(p)}")
+        with open(path) as f:
+            learner = json.load(f)["learner"]
+        if learner.get("playbook_at_start") != entries:
+            raise Failure(f"the second run started knowing {learner.get('playbook_at_start')} playbook entries, "
+                          f"the file held {entries}")
+
+
 def case_probe_allocations_reach_hakmem(a):
     p = run([a.probe], a.lib, {"HAKMEM_SHOW_STATS": "1"})
     if p.returncode != 0:
