@@ -171,15 +171,35 @@ int EpochsToBest(uint64_t* now, int limit) {
     return -1;
 }
 
+// A playbook file in a fresh directory, removed with it at the end; the
+// in-memory playbook starts and ends empty.
+class TempPlaybook {
+public:
+    TempPlaybook() {
+        if (mkdtemp(dir_) == nullptr) ADD_FAILURE() << "mkdtemp";
+        path_ = std::string(dir_) + "/program.playbook";
+        playbook_reset();
+    }
+    ~TempPlaybook() {
+        playbook_reset();
+        unlink(path_.c_str());
+        unlink((path_ + ".lock").c_str());
+        rmdir(dir_);
+    }
+    const char* path() const { return path_.c_str(); }
+
+private:
+    char dir_[32] = "/tmp/hakmem-learner-XXXXXX";
+    std::string path_;
+};
+
 TEST_F(LearnerTest, ASecondRunWithThePlaybookFindsTheBestStrategySooner) {
-    char dir[] = "/tmp/hakmem-learner-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    std::string path = std::string(dir) + "/program.playbook";
+    TempPlaybook file;
+    const std::string path = file.path();
     LearnerConfig config;
-    config.playbook = path.c_str();
+    config.playbook = file.path();
     static uint64_t seconds = 1700000000;
     config.unix_clock = [] { return ++seconds; };  // every record a second later
-    playbook_reset();
     ASSERT_EQ(playbook_load(path.c_str()), 0u) << "no file yet: an empty playbook";
 
     strategy_install(strategy_defaults());
@@ -216,23 +236,15 @@ TEST_F(LearnerTest, ASecondRunWithThePlaybookFindsTheBestStrategySooner) {
     PlaybookEntry best;
     ASSERT_TRUE(playbook_lookup(Signature{}, 1e9, &best));
     EXPECT_GE(best.helpful, 1u) << "the crowned strategy defended its title: marked helpful";
-
-    playbook_reset();
-    unlink(path.c_str());
-    unlink((path + ".lock").c_str());
-    rmdir(dir);
 }
 
 TEST_F(LearnerTest, AnUncontestedDefaultIsNotRecordedAsTheTitleHolder) {
     // A run that ends before its first match is decided: the default holds
     // the title by default, which is no evidence, and must not outrank in
     // the playbook a strategy an earlier run saw win.
-    char dir[] = "/tmp/hakmem-learner-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    std::string path = std::string(dir) + "/program.playbook";
+    TempPlaybook file;
     LearnerConfig config;
-    config.playbook = path.c_str();
-    playbook_reset();
+    config.playbook = file.path();
     strategy_install(strategy_defaults());
     uint64_t now = 1000000;
     learner_start(Mode::kElo, config, now, false);
@@ -244,11 +256,6 @@ TEST_F(LearnerTest, AnUncontestedDefaultIsNotRecordedAsTheTitleHolder) {
     ASSERT_TRUE(playbook_lookup(Signature{}, 1e9, &e)) << "the champion is recorded";
     EXPECT_TRUE(e.strategy == strategy_defaults());
     EXPECT_EQ(e.last_seen, 0u);
-
-    playbook_reset();
-    unlink(path.c_str());
-    unlink((path + ".lock").c_str());
-    rmdir(dir);
 }
 
 }  // namespace

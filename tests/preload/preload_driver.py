@@ -205,15 +205,20 @@ def expect_learning_changes_nothing(a, mode):
         expect_same(["bash", "-c", "set -o pipefail; " + pipeline], a.lib,
                     f"pipeline `{pipeline}` with HAKMEM_LEARN={mode}", env)
     # And it did learn: the JSON report names the mode and counts epochs.
+    learner = learner_report(a, [sys.executable, script], env, f"alloc_heavy.py with HAKMEM_LEARN={mode}")
+    if learner["mode"] != mode or learner["epochs"] < 1 or not learner["candidates"]:
+        raise Failure(f"HAKMEM_LEARN={mode}: the report shows no learning: {learner}")
+
+
+def learner_report(a, argv, env, what):
+    """Runs argv preloaded, with env and a HAKMEM_STATS_JSON file; returns the report's learner object."""
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "stats.json")
-        p = run([sys.executable, script], a.lib, dict(env, HAKMEM_STATS_JSON=path))
+        p = run(argv, a.lib, dict(env, HAKMEM_STATS_JSON=path))
         if p.returncode != 0:
-            raise Failure(f"alloc_heavy.py failed with HAKMEM_LEARN={mode}: {describe(p)}")
+            raise Failure(f"{what} failed: {describe(p)}")
         with open(path) as f:
-            learner = json.load(f)["learner"]
-        if learner["mode"] != mode or learner["epochs"] < 1 or not learner["candidates"]:
-            raise Failure(f"HAKMEM_LEARN={mode}: the report shows no learning: {learner}")
+            return json.load(f)["learner"]
 
 
 def case_learn_elo(a):
@@ -240,12 +245,7 @@ def case_learn_playbook_second_run(a):
             entries = sum(1 for line in f if line.startswith("entry "))
         if entries < 1:
             raise Failure("the first run left no entry in its playbook")
-        path = os.path.join(d, "stats.json")
-        p = run([sys.executable, script], a.lib, dict(env, HAKMEM_STATS_JSON=path))
-        if p.returncode != 0:
-            raise Failure(f"the second run failed: {describe(p)}")
-        with open(path) as f:
-            learner = json.load(f)["learner"]
+        learner = learner_report(a, [sys.executable, script], env, "the second run")
         if learner.get("playbook_at_start") != entries:
             raise Failure(f"the second run started knowing {learner.get('playbook_at_start')} playbook entries, "
                           f"the file held {entries}")
