@@ -68,7 +68,7 @@ struct Segment {
     SampleRecord large_sample;   // telemetry (cleared by large_alloc)
     size_t large_resident;       // (large/) bytes from the segment start that may be resident
     size_t large_dirty;          // (large/) bytes from the segment start that may be non-zero
-    uint8_t large_huge;          // (large/) MADV_HUGEPAGE applied to the mapping
+    uint8_t huge_advised;        // MADV_HUGEPAGE applied to the mapping (large/: a large block's; segment_alloc: a segment's)
     Page pages[kMaxPagesPerSegment];
 };
 

@@ -65,9 +65,9 @@ constexpr size_t kGuardBytes = kSecure ? os::kPageSize : 0;
 // the flag moves with the mapping on mremap.
 void sync_huge(Segment* seg, const StrategyValues& st) {
     bool want = st.huge() != HugePages::kOff && seg->mapping_size >= kHugePageSize;
-    if (want == (seg->large_huge != 0)) return;
+    if (want == (seg->huge_advised != 0)) return;
     os::advise_huge(seg, seg->mapping_size, want);
-    seg->large_huge = want;
+    seg->huge_advised = want;
 }
 
 // A new mapping of `need` bytes (header and block). Mappings start on a
@@ -86,7 +86,7 @@ Segment* map_new(size_t need, size_t alignment) {
     seg->mapping_size = need;
     seg->large_resident = kLargeHeaderSize;
     seg->large_dirty = kLargeHeaderSize;
-    seg->large_huge = 0;
+    seg->huge_advised = 0;
     segment_map_set(seg, true);
     return seg;
 }

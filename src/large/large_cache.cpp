@@ -108,7 +108,7 @@ Segment* restore(const Entry& e) {
     seg->mapping_size = e.cap;
     seg->large_resident = e.resident;
     seg->large_dirty = e.dirty;
-    seg->large_huge = e.huge;
+    seg->huge_advised = e.huge;
     return seg;
 }
 
@@ -279,7 +279,7 @@ bool large_cache_put(Segment* seg, uint64_t now, const StrategyValues& st) {
             r.add_unmap(old);
             e = g_cache.new_entry();
         }
-        *e = Entry{seg, seg->mapping_size, seg->large_resident, seg->large_dirty, now, seg->large_huge, nullptr, nullptr};
+        *e = Entry{seg, seg->mapping_size, seg->large_resident, seg->large_dirty, now, seg->huge_advised, nullptr, nullptr};
         g_cache.resident[bucket_of(e->cap)].push_back(e);
         g_cache.resident_bytes += e->resident;
         ++g_cache.entries;

@@ -44,7 +44,7 @@ namespace hakmem {
 
 // A cached mapping that holds `need` bytes from its start (grown in place
 // with mremap when it was shorter), or nullptr. The caller sets up the header;
-// mapping_size, large_resident, large_dirty and large_huge are restored.
+// mapping_size, large_resident, large_dirty and huge_advised are restored.
 Segment* large_cache_take(size_t need);
 // Offers a freed mapping (its resident and dirty extents up to date, cookie
 // cleared). false: the cache does not keep it and the caller unmaps it.
