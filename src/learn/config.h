@@ -71,11 +71,12 @@ struct LearnerConfig {
 // Other knobs (cache sizes, batch, mmap threshold) act at the install (a
 // lowered cache bound is trimmed at once) or on the next allocations: the
 // switch epoch covers them. Huge pages are the exception no burn-in fixes:
-// the mode is applied when a segment is created, and segments outlive the
-// blocks of a match, so its two sides share most of them and differ little
-// (docs/BENCHMARKS.md, 2026-12-03 evening: a run that kept the default
-// after an opening match against huge=on faulted nearly as little as
-// huge=on: 0.84 against 0.82 of the default's faults).
+// the mode is applied when a segment is taken (mapped, or reused from the
+// segment cache), and segments outlive the blocks of a match, so its two
+// sides share most of them and differ little (docs/BENCHMARKS.md,
+// 2026-12-03 evening: a run that kept the default after an opening match
+// against huge=on faulted nearly as little as huge=on: 0.84 against 0.82
+// of the default's faults).
 inline uint32_t burn_in_epochs(const StrategyValues& from, const StrategyValues& to, uint32_t epoch_ms) {
     uint64_t a = from.purge_delay_ms, b = to.purge_delay_ms;
     uint64_t carry = 0;
