@@ -87,13 +87,12 @@ const Population& population(const State& s) {
 
 uint64_t job(uint64_t now_ms) { return learner_tick(now_ms); }
 
-// An entry that won the title for this workload and kept it at its last
-// record (last_seen is written only for a champion that won a match in its
-// run: record_results), with more wins than losses, and not found harmful
-// more often than helpful: what a later run may start from without a match.
-bool trusted(const PlaybookEntry& e) {
-    return e.last_seen != 0 && e.wins > e.losses && e.helpful >= e.harmful;
-}
+// Of the entries consult_playbook takes (more wins than losses), one that
+// won the title for this workload and kept it at its last record
+// (last_seen is written only for a champion that won a match in its run:
+// record_results), and not found harmful more often than helpful: what a
+// later run may start from without a match.
+bool trusted(const PlaybookEntry& e) { return e.last_seen != 0 && e.helpful >= e.harmful; }
 
 // Takes the playbook's strategy for this workload, if it knows one that won
 // more matches than it lost (ELO only: UCB1 is the baseline without
