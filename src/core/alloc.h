@@ -51,6 +51,23 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
     return slow(size);
 }
 
+// The owner's free of a block the fast path checked (page->used already
+// counts it out): links it on the page's local_free and counts it. False
+// when the secure build's checks reject the free (reported; the count is put
+// back and the block stays as it was).
+__attribute__((always_inline)) inline bool free_push(Heap* heap, Page* page, Block* block, const Segment* seg) {
+    if constexpr (kSecure) {
+        if (!secure::check_and_fill_free(block, page)) {
+            page->used++;
+            return false;
+        }
+    }
+    block_set_free(block, page->local_free, page, seg);
+    page->local_free = block;
+    heap->counters.frees[page->size_class].add(1);
+    return true;
+}
+
 // The free fast path. A pointer it does not serve goes to `generic(p)`
 // (null, pointers whose chunk holds no segment) or, when a segment's header
 // is known to be mapped there but the calling thread does not own it,
@@ -75,35 +92,31 @@ __attribute__((always_inline)) inline void dealloc_or(void* p, Generic generic, 
     // one instruction shorter.
     auto* seg = reinterpret_cast<Segment*>(reinterpret_cast<uintptr_t>(p) & ~kSegmentMask);
     Heap* heap = t_heap;
+#if defined(__x86_64__)
+    // seg in rsi, where the foreign tail call passes it: GCC otherwise keeps
+    // it elsewhere and copies it before that jump (one instruction on every
+    // remote free).
+    asm("" : "+S"(seg));
+#endif
     if (__builtin_expect(seg->heap.load(std::memory_order_relaxed) == heap, 1)) {
         Page* page = page_of(seg, p);
+        // One register for the page: without this GCC addresses the page's
+        // fields from the segment and the index and builds the page pointer
+        // the decrement needs a second time (2 instructions).
+        asm("" : "+r"(page));
         auto* block = static_cast<Block*>(p);
-        uint32_t used = page->used;
-        // Signed: the full bit makes it negative, so full pages go slow, as
-        // do frees into a page with no live block; a block still marked free
-        // is a double free unless the owner's lists say otherwise.
-        if (__builtin_expect(static_cast<int32_t>(used) > 0 && !block_marked_free(block, page, seg), 1)) {
-            if constexpr (kSecure) {
-                if (!secure::check_and_fill_free(block, page)) return;
-            }
-            block_set_free(block, page->local_free, page, seg);
-            page->local_free = block;
-            // The count before the decrement, so the decrement's flags are
-            // the `used != 0` test below (one instruction less).
-            heap->counters.frees[page->size_class].add(1);
-            page->used = --used;
-            // The last block: the page is released unless it is the only page
-            // of a small class (kept, so alloc/free of one block does not
-            // churn; heap_purge releases its memory if it stays empty). An
-            // in-use page with live blocks is always in its class queue here
-            // (not full), so no neighbours means it is alone in the queue.
-            if (__builtin_expect(used != 0, 1) ||
-                (page->prev == nullptr && page->next == nullptr && page->block_size <= kMaxSmallPageBlock))
-                return;
-            heap_page_retire(heap, block);
+        // The decrement comes first: its flags are the page test, one
+        // read-modify-write and a branch where a load, a test and a store
+        // were (4 instructions per free). Signed, so the full bit and a page
+        // with no live block fail it, and so does the page's last block (0),
+        // which heap_free_owner_rare frees in turn; it puts the count back
+        // for every other case.
+        if (__builtin_expect(page_used_dec_positive(page), 1) &&
+            __builtin_expect(!block_marked_free(block, page, seg), 1)) {
+            free_push(heap, page, block, seg);
             return;
         }
-        heap_free_local_slow(heap, block);
+        heap_free_owner_rare(heap, page, block);
         return;
     }
     foreign(p, seg);

@@ -111,9 +111,12 @@ void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls);
 // (These take the block, not its page: the fast path then needs no page
 // pointer of its own, only field offsets from the segment.)
 void heap_free_local_slow(Heap* heap, Block* block);
-// The owner freed the last live block of `page`, which is not its class's
-// only page: the page goes back to its segment.
-void heap_page_retire(Heap* heap, Block* block);
+// The owner's free fast path decremented `page->used` and did not free the
+// block: the count reached 0 (the page's last block: freed here, and the
+// page goes back to its segment unless it is its small class's only page),
+// or the page is full, holds no live block, or the block carries the free
+// mark (the count is put back and heap_free_local_slow decides).
+void heap_free_owner_rare(Heap* heap, Page* page, Block* block);
 // Releases free pages older than the purge delay (all with force), and
 // the memory of each class's kept empty page once it has stayed empty that
 // long. Owner only.

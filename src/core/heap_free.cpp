@@ -3,6 +3,7 @@
 // owner's free of a page's last block, the validation every pointer from
 // outside passes, and the counting side of a remote free (the push itself
 // is core/remote_free.cpp).
+#include "core/alloc.h"
 #include "core/block.h"
 #include "core/corruption.h"
 #include "core/foreign_cache.h"
@@ -59,9 +60,20 @@ void heap_free_local_slow(Heap* heap, Block* block) {
         retire(heap, page);
 }
 
-void heap_page_retire(Heap* heap, Block* block) {
-    retire(heap, page_of(segment_of(block), block));
-    os::background_poll();  // the end of a free: a safe point to start the purge thread
+void heap_free_owner_rare(Heap* heap, Page* page, Block* block) {
+    if (page->used == 0 && !block_marked_free(block, page)) {
+        if (!free_push(heap, page, block, reinterpret_cast<const Segment*>(free_mark_of(page)))) return;
+        // Kept if it is its small class's only page, so alloc/free of one
+        // block does not churn (heap_purge releases its memory if it stays
+        // empty). A page with live blocks until now was in its class queue
+        // (not full), so no neighbours means it is alone there.
+        if (page->prev == nullptr && page->next == nullptr && page->block_size <= kMaxSmallPageBlock) return;
+        retire(heap, page);
+        os::background_poll();  // the end of a free: a safe point to start the purge thread
+        return;
+    }
+    page->used++;
+    heap_free_local_slow(heap, block);
 }
 
 void report_invalid_pointer(void* p) { heap_corruption(p, "invalid pointer (not allocated by hakmem)"); }

@@ -49,7 +49,7 @@ void segment_release_to_os(Segment* seg) {
 void segment_init(Segment* seg, Heap* heap, SegmentKind kind) {
     seg->cookie = segment_cookie(seg);
     seg->kind = kind;
-    seg->page_shift = kind == SegmentKind::kSmall ? kSmallPageShift : kMediumPageShift;
+    segment_set_page_shift(seg, kind == SegmentKind::kSmall ? kSmallPageShift : kMediumPageShift);
     seg->page_count = static_cast<uint16_t>(kSegmentSize >> seg->page_shift);
     seg->used_pages = 0;
     seg->next = seg->prev = nullptr;

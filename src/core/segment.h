@@ -53,7 +53,7 @@ struct SampleRecord {
 struct Segment {
     uint64_t cookie;             // segment_cookie(this) while live: checked before trusting a foreign pointer
     std::atomic<Heap*> heap;     // owning heap; nullptr when abandoned, cached or large
-    uint32_t page_shift;
+    uint32_t page_shift;         // set with page_base by segment_set_page_shift
     SegmentKind kind;
     uint8_t purged;              // (segment cache) memory released
     uint16_t page_count;
@@ -62,6 +62,11 @@ struct Segment {
     Segment* next;               // heap's segment list, abandoned list or cache
     Segment* prev;
     uint64_t free_time;          // when it entered the cache
+    // &pages[0] minus (this >> page_shift) pages: page_of adds the page of
+    // p >> page_shift to it, one subtraction fewer than indexing pages by
+    // (p - this) >> page_shift (the segment is aligned to its pages, so the
+    // two agree). An address, never dereferenced as it is.
+    uintptr_t page_base;
     // Large blocks only.
     size_t large_offset;         // block starts at this + large_offset
     size_t large_usable;         // usable bytes of the block
@@ -80,7 +85,11 @@ __attribute__((always_inline)) inline Segment* segment_of(const void* p) {
     return reinterpret_cast<Segment*>((reinterpret_cast<uintptr_t>(p) - 1) & ~kSegmentMask);
 }
 __attribute__((always_inline)) inline Page* page_of(Segment* seg, const void* p) {
-    return &seg->pages[(reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(seg)) >> seg->page_shift];
+    return reinterpret_cast<Page*>(seg->page_base + (reinterpret_cast<uintptr_t>(p) >> seg->page_shift) * sizeof(Page));
+}
+inline void segment_set_page_shift(Segment* seg, unsigned shift) {
+    seg->page_shift = shift;
+    seg->page_base = reinterpret_cast<uintptr_t>(seg->pages) - (reinterpret_cast<uintptr_t>(seg) >> shift) * sizeof(Page);
 }
 // What a live segment's `cookie` holds. Inline: every foreign free (remote,
 // large, invalid) checks it, and a call cost more than the XOR.

@@ -129,7 +129,7 @@ void* large_alloc(Heap* heap, size_t size, size_t alignment) {
     seg->cookie = segment_cookie(seg);
     seg->heap.store(nullptr, std::memory_order_relaxed);
     seg->kind = SegmentKind::kLarge;
-    seg->page_shift = kLargePageShift;
+    segment_set_page_shift(seg, kLargePageShift);
     seg->page_count = 0;
     seg->used_pages = 1;
     seg->large_offset = offset;

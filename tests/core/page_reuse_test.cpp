@@ -8,10 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <thread>
 
 #include "core/segment.h"
 #include "core/size_class.h"
+#include "fresh_thread.h"
 #include "hakmem/hakmem.h"
 #include "hakmem_test_support.h"
 #include "rare_sampling.h"
@@ -19,21 +19,13 @@
 
 namespace {
 
-hakmem::Page* PageOf(void* p) { return hakmem::page_of(hakmem::segment_of(p), p); }
+using hakt::OnFreshThread;
+using hakt::PageOf;
 
 class PageReuse : public hakt::RareSamplingTest {
 protected:
     hakt::TestClock clock_;
 };
-
-template <class F>
-void OnFreshThread(F&& fn) {
-    std::thread t([&] {
-        hak_free(hak_malloc(1));  // the heap (a first allocation may be sampled)
-        fn();
-    });
-    t.join();
-}
 
 TEST_F(PageReuse, APageOfBlocksAbove8KiBCarvesOnlyTheBlocksItHandsOut) {
     OnFreshThread([] {
