@@ -35,6 +35,11 @@ __attribute__((always_inline)) inline void* alloc_or(size_t size, Slow slow) {
         size_t index = direct_index(size + kTailBytes);
         Page* page = heap->direct[index];
         Block* block = page->free;
+#if defined(__x86_64__)
+        // The block in rax, the return register: GCC otherwise pops it in
+        // another register and copies it before the return (1 instruction).
+        asm("" : "+a"(block));
+#endif
         // The sampling byte countdown: one subtract and one branch. When it
         // turns negative this allocation is sampled (the slow path sees the
         // negative countdown). Only after the pop check, so g_empty_heap's
