@@ -50,7 +50,7 @@ struct Heap {
     constexpr Heap() = default;
     // The empty heap: every queue is empty, its head and every direct entry
     // the never-written empty page.
-    constexpr explicit Heap(Page* empty) {
+    constexpr explicit Heap(Page* empty, bool carve_one_block = false) : carve_one(carve_one_block) {
         for (Page*& p : pages) p = empty;
         for (Page*& p : direct) p = empty;
     }
@@ -89,6 +89,9 @@ struct Heap {
     IntrusiveList<Page> purge;
     uint64_t purge_due_ms = 0;          // next time the purge list needs a look
     uint64_t slow_calls = 0;            // refills, to read the clock on every 8th only
+    // Pages carve one block per extend instead of about 8 KiB of them: the
+    // sampled heap's, whose blocks come one per sample (see telemetry/sampled_heap.cpp).
+    bool carve_one = false;
     std::atomic<uint8_t> remote_pending{0};  // a remote free hit a full page
     std::atomic<uint8_t> in_use{0};     // owned by a live thread (read by the stats merge)
     Heap* registry_next = nullptr;      // every heap ever made (heaps are pooled, never unmapped)

@@ -65,7 +65,7 @@ __attribute__((always_inline)) inline Page* queue_find(Heap* heap, unsigned cls)
         if (page == &g_empty_page) return nullptr;
         if (page->free != nullptr || page_collect(page)) return page;
         if (page->capacity < page->reserved) {
-            page_extend(page);
+            page_extend(page, heap->carve_one);
             return page;
         }
         page_to_full(heap, page);  // or, if remote frees came meanwhile, collect them next round
@@ -104,7 +104,7 @@ Page* heap_new_page(Heap* heap, unsigned cls) {
         segments.remove(seg);
         segments.push_back(seg);
     }
-    page_extend(page);
+    page_extend(page, heap->carve_one);
     queue_push_front(heap, page);
     return page;
 }

@@ -82,8 +82,8 @@ void page_init(Page* page, unsigned cls, uint8_t* area, size_t area_size) {
     if constexpr (kSecure) page->list_key = secure_page_key();
 }
 
-void page_extend(Page* page) {
-    uint32_t n = static_cast<uint32_t>(kExtendBytes / page->block_size);
+void page_extend(Page* page, bool one) {
+    uint32_t n = one ? 1 : static_cast<uint32_t>(kExtendBytes / page->block_size);
     if (n < kMinExtendBlocks) n = kMinExtendBlocks;
     if (n > page->reserved - page->capacity) n = page->reserved - page->capacity;
     const size_t bs = page->block_size;

@@ -9,8 +9,12 @@
 
 namespace hakmem {
 
-// Never any thread's heap; every access holds g_lock below.
-constinit Heap g_sampled_heap{&g_empty_page};
+// Never any thread's heap; every access holds g_lock below. Its pages carve
+// one block at a time: samples come one by one, about every 512 KiB of
+// allocation, and spread over many classes, so blocks carved ahead (8 KiB
+// of them per class page) only cost page faults and resident memory
+// (measured on longrun: telemetry on faulted about 200 times more than off).
+constinit Heap g_sampled_heap{&g_empty_page, true};
 
 namespace telemetry {
 namespace {

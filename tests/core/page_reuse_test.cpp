@@ -4,7 +4,8 @@
 // resident, from any of the heap's segments, before it touches a fresh one.
 // Each test runs on a thread of its own (a heap with no pages yet), with the
 // clock stopped (no purge) and telemetry sampling once per TiB
-// (rare_sampling.h: a sampled block would not come from the pages followed).
+// (rare_sampling.h: a sampled block would not come from the pages followed),
+// except where a test follows a sampled block.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include "hakmem/hakmem.h"
 #include "hakmem_test_support.h"
 #include "rare_sampling.h"
+#include "telemetry/telemetry.h"
 #include "test_clock.h"
 
 namespace {
@@ -83,6 +85,22 @@ TEST_F(PageReuse, ANewPageTakesAResidentFreePageOfAnySegmentBeforeAFreshOne) {
         hak_free(c);
         hak_free(d);
         for (void* p : blocks) hak_free(p);
+    });
+}
+
+// The sampled heap serves one block per sample, a few per MiB allocated,
+// spread over many classes: its pages carve only the block a sample takes,
+// not 8 KiB ahead of it (each carved block costs a fault and resident memory).
+TEST_F(PageReuse, ASampledBlocksPageCarvesOnlyThatBlock) {
+    OnFreshThread([] {
+        hakmem::telemetry_set_sample_bytes(1, true);  // the next allocation is sampled
+        void* a = hak_malloc(3000);
+        hakmem::telemetry_set_sample_bytes(uint64_t{1} << 40, true);
+        ASSERT_EQ(hakmem::segment_of(a)->heap.load(), &hakmem::g_sampled_heap) << "the allocation was not sampled";
+        hakmem::Page* page = PageOf(a);
+        EXPECT_EQ(page->free, nullptr) << "blocks carved ahead of the sample";
+        EXPECT_EQ(page->capacity, page->live()) << "blocks carved ahead of the samples";
+        hak_free(a);
     });
 }
 
