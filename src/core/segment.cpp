@@ -3,6 +3,7 @@
 // abandoned list through which exited threads hand segments to live ones.
 #include "core/segment.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "core/intrusive_list.h"
@@ -66,6 +67,23 @@ void segment_init(Segment* seg, Heap* heap, SegmentKind kind) {
     seg->heap.store(heap, std::memory_order_release);
 }
 
+std::atomic<SegmentSource> g_source{nullptr};
+
+// A segment made from a mapping whose first `resident` bytes may be
+// resident: its pages there count them as touched, so a page the heap frees
+// releases them after the purge delay, and a new page takes these before
+// untouched ones (heap_new_page prefers resident free pages).
+void segment_mark_resident(Segment* seg, size_t resident) {
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        size_t size = 0;
+        uint8_t* area = page_area(seg, &seg->pages[i], &size);
+        size_t start = static_cast<size_t>(area - reinterpret_cast<uint8_t*>(seg));
+        if (start >= resident) break;
+        size_t bytes = resident - start < size ? resident - start : size;
+        seg->pages[i].touched = static_cast<uint32_t>(bytes);
+    }
+}
+
 }  // namespace
 
 uint8_t* page_area(Segment* seg, Page* page, size_t* size) {
@@ -81,12 +99,27 @@ uint8_t* page_area(Segment* seg, Page* page, size_t* size) {
     return start;
 }
 
+void segment_set_source(SegmentSource source) { g_source.store(source, std::memory_order_release); }
+
 Segment* segment_alloc(Heap* heap, SegmentKind kind) {
     Segment* seg = nullptr;
     {
         os::LockGuard guard(g_cache.lock);
         // The most recently freed is the most likely still resident.
         if ((seg = g_cache.back()) != nullptr) g_cache.remove(seg);
+    }
+    size_t resident = 0;  // bytes from the start that hold old data (a mapping from the source)
+    // Secure build: a segment's last OS page is a guard page, which a large
+    // mapping does not have where a segment needs it.
+    SegmentSource source = kSecure ? nullptr : g_source.load(std::memory_order_acquire);
+    if (seg == nullptr && source != nullptr && (seg = source()) != nullptr) {
+        // Its header held a large block's header and data: every field
+        // starts from zero, as in a fresh mapping, except the mapping's own.
+        resident = seg->large_resident;
+        uint8_t huge = seg->huge_advised;
+        std::memset(static_cast<void*>(seg), 0, sizeof(Segment));
+        seg->mapping_size = kSegmentSize;
+        seg->huge_advised = huge;
     }
     if (seg == nullptr) {
         seg = static_cast<Segment*>(os::map_aligned(kSegmentSize, kSegmentSize));
@@ -113,6 +146,7 @@ Segment* segment_alloc(Heap* heap, SegmentKind kind) {
         seg->huge_advised = huge;
     }
     segment_init(seg, heap, kind);
+    if (resident != 0) segment_mark_resident(seg, resident);
     return seg;
 }
 

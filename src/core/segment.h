@@ -100,6 +100,16 @@ uint8_t* page_area(Segment* seg, Page* page, size_t* size);
 
 // A fresh (or cached) small/medium segment owned by `heap`; nullptr on OOM.
 Segment* segment_alloc(Heap* heap, SegmentKind kind);
+
+// Where segment_alloc looks when its own cache is empty, before it maps a
+// new segment: a mapping of exactly kSegmentSize bytes at a 4 MiB boundary,
+// live in the segment map, whose first `large_resident` bytes may be
+// resident and hold old data, or nullptr. large/ hands over its cache of
+// freed large blocks (dispatch/process_init.cpp), so that memory an
+// outgrown buffer left resident holds small blocks at once instead of
+// waiting out the purge delay while new segments fault in fresh pages.
+using SegmentSource = Segment* (*)();
+void segment_set_source(SegmentSource source);
 // Returns an empty small/medium segment to the cache (or the OS).
 void segment_free(Segment* seg);
 // Releases cached segments older than the purge delay (all if force).

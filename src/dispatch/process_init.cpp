@@ -3,7 +3,9 @@
 #include <atomic>
 
 #include "core/foreign_cache.h"
+#include "core/segment.h"
 #include "core/thread_heap.h"
+#include "large/large_cache.h"
 #include "large/strategy_install.h"
 #include "os/os_lock.h"
 #include "policy/options.h"
@@ -25,6 +27,7 @@ void process_init() {
     if (state == 2 || (state == 1 && environ == nullptr)) return;
     options_init();
     foreign_cache_init();
+    segment_set_source(large_cache_take_segment);
     strategy_install(strategy_from_options());
     telemetry_init();
     thread_heap_init_key();

@@ -29,6 +29,9 @@ constexpr size_t kPurgedFactor = 4;
 // Entries a take() examines at most, so the lock is held briefly even when
 // the cache holds hundreds of small mappings.
 constexpr unsigned kMaxScan = 64;
+// A mapping becomes a segment only with at least this much resident: less
+// saves a few faults but takes a mapping a large request may reuse.
+constexpr size_t kMinSegmentReuse = 256 * 1024;
 
 unsigned bucket_of(size_t bytes) {
     size_t b = (bytes - 1) >> kSegmentShift;
@@ -260,6 +263,36 @@ Segment* large_cache_take(size_t need) {
         }
     }
     bump(seg != nullptr ? g_cache.hits : g_cache.misses, 1);
+    return seg;
+}
+
+Segment* large_cache_take_segment() {
+    if constexpr (kSecure) return nullptr;  // a segment's guard page is not where a large mapping has one
+    Entry found{};
+    {
+        os::LockGuard guard(g_cache.lock);
+        // The resident mapping that fits a segment's slot with the most
+        // memory resident: the most faults saved, the most memory put back
+        // to use. Mappings of more than one slot cannot become a segment.
+        Entry* best = nullptr;
+        unsigned scanned = 0;
+        for (unsigned b = 0; b <= bucket_of(kSegmentSize) && scanned < kMaxScan; ++b) {
+            for (Entry* e = g_cache.resident[b].back(); e != nullptr && scanned < kMaxScan; e = e->prev, ++scanned)
+                if (e->cap <= kSegmentSize && (best == nullptr || e->resident > best->resident)) best = e;
+        }
+        if (best == nullptr || best->resident < kMinSegmentReuse) return nullptr;
+        g_cache.remove_resident(best);
+        found = *best;
+        g_cache.delete_entry(best);
+    }
+    Segment* seg = restore(found);
+    if (seg->mapping_size < kSegmentSize) {
+        if (os::remap_in_place(seg, seg->mapping_size, kSegmentSize) == nullptr) {
+            unmap_mapping(seg, seg->mapping_size);  // something took the rest of its slot
+            return nullptr;
+        }
+        seg->mapping_size = kSegmentSize;
+    }
     return seg;
 }
 

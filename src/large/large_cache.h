@@ -46,6 +46,11 @@ namespace hakmem {
 // with mremap when it was shorter), or nullptr. The caller sets up the header;
 // mapping_size, large_resident, large_dirty and huge_advised are restored.
 Segment* large_cache_take(size_t need);
+// A resident cached mapping of at most one 4 MiB slot, grown in place to
+// kSegmentSize, for core's segment_alloc (core/segment.h, SegmentSource):
+// the one with the most memory resident, if that is at least 256 KiB;
+// otherwise nullptr. large_resident says how much; nullptr in the secure build.
+Segment* large_cache_take_segment();
 // Offers a freed mapping (its resident and dirty extents up to date, cookie
 // cleared). false: the cache does not keep it and the caller unmaps it.
 // Once it returns true the mapping belongs to the cache (another thread may

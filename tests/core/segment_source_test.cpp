@@ -1,0 +1,97 @@
+// segment_alloc takes a resident mapping from the large-block cache when
+// its own cache is empty (core/segment.h, SegmentSource): the memory a freed
+// large block left resident holds small blocks at once instead of waiting
+// out the purge delay while a new segment faults in fresh pages. Its pages
+// count that memory as touched, so a purge releases it later. Mappings with
+// little resident stay for large requests. The clock is stopped: nothing
+// purges the cached mapping between its free and the take.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "core/heap.h"
+#include "core/segment.h"
+#include "core/segment_map.h"
+#include "hakmem/hakmem.h"
+#include "large/strategy_install.h"
+#include "policy/strategy.h"
+#include "rare_sampling.h"
+#include "test_clock.h"
+
+namespace hakmem {
+namespace {
+
+constexpr size_t kKiB = 1024;
+
+// A heap no thread uses: segment_alloc only records it as the owner.
+Heap g_heap;
+
+// No cached segments (so segment_alloc asks the source) and a large cache
+// that keeps what the test frees.
+class SegmentSourceTest : public hakt::RareSamplingTest {
+protected:
+    void SetUp() override {
+        hakt::RareSamplingTest::SetUp();
+        saved_ = strategy_snapshot();
+        StrategyValues st = saved_;
+        st.segment_cache_max = 0;
+        st.large_cache_max = 64 << 20;
+        st.mmap_threshold = 32 << 20;
+        ASSERT_EQ(strategy_install(st), 0);
+    }
+    void TearDown() override {
+        ASSERT_EQ(strategy_install(saved_), 0);
+        hakt::RareSamplingTest::TearDown();
+    }
+
+    // A large block of `bytes`, written, then freed into the large cache:
+    // its mapping.
+    static Segment* CachedMapping(size_t bytes) {
+        void* p = hak_malloc(bytes);
+        EXPECT_NE(p, nullptr);
+        std::memset(p, 0x5A, bytes);
+        Segment* mapping = segment_of(p);
+        hak_free(p);
+        return mapping;
+    }
+
+    hakt::TestClock clock_;
+    StrategyValues saved_{};
+};
+
+TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
+    Segment* mapping = CachedMapping(1024 * kKiB);
+    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
+    ASSERT_NE(seg, nullptr);
+    EXPECT_EQ(seg, mapping) << "a new mapping, with 1 MiB resident in the large cache";
+    EXPECT_EQ(seg->mapping_size, kSegmentSize);
+    EXPECT_EQ(seg->kind, SegmentKind::kSmall);
+    EXPECT_EQ(seg->cookie, segment_cookie(seg));
+    EXPECT_TRUE(segment_map_contains(seg));
+    EXPECT_EQ(seg->used_pages, 0u);
+    // The 1 MiB written (and the header) is counted as touched, page by
+    // page; the pages past it are not.
+    size_t touched = 0;
+    for (unsigned i = 0; i < seg->page_count; ++i) {
+        EXPECT_EQ(seg->pages[i].in_use, 0) << "page " << i;
+        touched += seg->pages[i].touched;
+    }
+    EXPECT_GE(touched + kSegmentHeaderSize, 1024 * kKiB);
+    EXPECT_LE(touched, 1040 * kKiB);
+    EXPECT_EQ(seg->pages[seg->page_count - 1].touched, 0u);
+    segment_free(seg);
+}
+
+TEST_F(SegmentSourceTest, AMappingWithLittleResidentStaysForLargeRequests) {
+    Segment* mapping = CachedMapping(128 * kKiB);
+    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
+    ASSERT_NE(seg, nullptr);
+    EXPECT_NE(seg, mapping) << "128 KiB resident: below the 256 KiB worth a segment";
+    void* again = hak_malloc(128 * kKiB);
+    EXPECT_EQ(segment_of(again), mapping) << "the cached block serves the next large request";
+    hak_free(again);
+    segment_free(seg);
+}
+
+}  // namespace
+}  // namespace hakmem
