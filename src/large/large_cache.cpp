@@ -5,6 +5,7 @@
 #include "core/intrusive_list.h"
 #include "core/secure.h"
 #include "core/segment_map.h"
+#include "os/os_clock.h"
 #include "os/os_lock.h"
 #include "os/os_memory.h"
 #include "os/purge_batch.h"
@@ -268,6 +269,16 @@ Segment* large_cache_take(size_t need) {
 
 Segment* large_cache_take_segment() {
     if constexpr (kSecure) return nullptr;  // a segment's guard page is not where a large mapping has one
+    // Only mappings no large request took for a sixteenth of the purge
+    // delay: a program that reuses its large blocks takes them back sooner
+    // (mixed's vm blocks, a few milliseconds), and a segment made of one
+    // would only send the next request to a fresh mapping (mixed, 9 rounds:
+    // peak RSS 67.4 MiB before, 69.8 with no age rule, 67.4 with this one).
+    // Outgrown buffers wait longer (fragmentation's: 71.7 MiB before, 66.7
+    // with no age rule, 68.6 with this one; a quarter of the delay kept
+    // none of the gain).
+    const uint64_t now = os::now_ms();
+    const uint64_t min_age = strategy_snapshot().purge_delay_ms / 16;
     Entry found{};
     {
         os::LockGuard guard(g_cache.lock);
@@ -278,7 +289,9 @@ Segment* large_cache_take_segment() {
         unsigned scanned = 0;
         for (unsigned b = 0; b <= bucket_of(kSegmentSize) && scanned < kMaxScan; ++b) {
             for (Entry* e = g_cache.resident[b].back(); e != nullptr && scanned < kMaxScan; e = e->prev, ++scanned)
-                if (e->cap <= kSegmentSize && (best == nullptr || e->resident > best->resident)) best = e;
+                if (e->cap <= kSegmentSize && now - e->free_time >= min_age &&
+                    (best == nullptr || e->resident > best->resident))
+                    best = e;
         }
         if (best == nullptr || best->resident < kMinSegmentReuse) return nullptr;
         g_cache.remove_resident(best);

@@ -48,8 +48,9 @@ namespace hakmem {
 Segment* large_cache_take(size_t need);
 // A resident cached mapping of at most one 4 MiB slot, grown in place to
 // kSegmentSize, for core's segment_alloc (core/segment.h, SegmentSource):
-// the one with the most memory resident, if that is at least 256 KiB;
-// otherwise nullptr. large_resident says how much; nullptr in the secure build.
+// among those cached for at least a sixteenth of the purge delay, the one
+// with the most memory resident, if that is at least 256 KiB; otherwise
+// nullptr. large_resident says how much; nullptr in the secure build.
 Segment* large_cache_take_segment();
 // Offers a freed mapping (its resident and dirty extents up to date, cookie
 // cleared). false: the cache does not keep it and the caller unmaps it.

@@ -3,8 +3,9 @@
 // large block left resident holds small blocks at once instead of waiting
 // out the purge delay while a new segment faults in fresh pages. Its pages
 // count that memory as touched, so a purge releases it later. Mappings with
-// little resident stay for large requests. The clock is stopped: nothing
-// purges the cached mapping between its free and the take.
+// little resident, or freed too recently, stay for large requests. The
+// clock is stopped and moved by the tests: nothing purges the cached
+// mapping between its free and the take.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -38,20 +39,22 @@ protected:
         st.large_cache_max = 64 << 20;
         st.mmap_threshold = 32 << 20;
         ASSERT_EQ(strategy_install(st), 0);
+        hak_collect(1);  // an empty large cache: only the test's mappings in it
     }
     void TearDown() override {
         ASSERT_EQ(strategy_install(saved_), 0);
         hakt::RareSamplingTest::TearDown();
     }
 
-    // A large block of `bytes`, written, then freed into the large cache:
-    // its mapping.
-    static Segment* CachedMapping(size_t bytes) {
+    // A large block of `bytes`, written, then freed into the large cache
+    // and left there for a sixteenth of the purge delay: its mapping.
+    Segment* CachedMapping(size_t bytes) {
         void* p = hak_malloc(bytes);
         EXPECT_NE(p, nullptr);
         std::memset(p, 0x5A, bytes);
         Segment* mapping = segment_of(p);
         hak_free(p);
+        clock_.Advance(strategy_snapshot().purge_delay_ms / 16);
         return mapping;
     }
 
@@ -79,6 +82,22 @@ TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
     EXPECT_GE(touched + kSegmentHeaderSize, 1024 * kKiB);
     EXPECT_LE(touched, 1040 * kKiB);
     EXPECT_EQ(seg->pages[seg->page_count - 1].touched, 0u);
+    segment_free(seg);
+}
+
+TEST_F(SegmentSourceTest, AMappingFreedJustNowStaysForLargeRequests) {
+    void* p = hak_malloc(1024 * kKiB);
+    ASSERT_NE(p, nullptr);
+    std::memset(p, 0x5A, 1024 * kKiB);
+    Segment* mapping = segment_of(p);
+    hak_free(p);
+    clock_.Advance(strategy_snapshot().purge_delay_ms / 16 - 1);
+    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
+    ASSERT_NE(seg, nullptr);
+    EXPECT_NE(seg, mapping) << "cached for less than a sixteenth of the purge delay";
+    void* again = hak_malloc(1024 * kKiB);
+    EXPECT_EQ(segment_of(again), mapping) << "the cached block serves the next large request";
+    hak_free(again);
     segment_free(seg);
 }
 
