@@ -47,15 +47,28 @@ protected:
     }
 
     // A large block of `bytes`, written, then freed into the large cache
-    // and left there for a sixteenth of the purge delay: its mapping.
-    Segment* CachedMapping(size_t bytes) {
+    // and left there for `age_ms`: its mapping.
+    Segment* CachedMapping(size_t bytes, uint64_t age_ms) {
         void* p = hak_malloc(bytes);
         EXPECT_NE(p, nullptr);
         std::memset(p, 0x5A, bytes);
         Segment* mapping = segment_of(p);
         hak_free(p);
-        clock_.Advance(strategy_snapshot().purge_delay_ms / 16);
+        clock_.Advance(age_ms);
         return mapping;
+    }
+    static uint64_t MinAge() { return strategy_snapshot().purge_delay_ms / 16; }
+
+    // A new segment does not take `mapping`, which serves the next large
+    // request of `bytes` instead.
+    static void ExpectLeftForLargeRequests(Segment* mapping, size_t bytes, const char* why) {
+        Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
+        ASSERT_NE(seg, nullptr);
+        EXPECT_NE(seg, mapping) << why;
+        void* again = hak_malloc(bytes);
+        EXPECT_EQ(segment_of(again), mapping) << "the cached block serves the next large request";
+        hak_free(again);
+        segment_free(seg);
     }
 
     hakt::TestClock clock_;
@@ -63,7 +76,7 @@ protected:
 };
 
 TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
-    Segment* mapping = CachedMapping(1024 * kKiB);
+    Segment* mapping = CachedMapping(1024 * kKiB, MinAge());
     Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
     ASSERT_NE(seg, nullptr);
     EXPECT_EQ(seg, mapping) << "a new mapping, with 1 MiB resident in the large cache";
@@ -86,30 +99,13 @@ TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
 }
 
 TEST_F(SegmentSourceTest, AMappingFreedJustNowStaysForLargeRequests) {
-    void* p = hak_malloc(1024 * kKiB);
-    ASSERT_NE(p, nullptr);
-    std::memset(p, 0x5A, 1024 * kKiB);
-    Segment* mapping = segment_of(p);
-    hak_free(p);
-    clock_.Advance(strategy_snapshot().purge_delay_ms / 16 - 1);
-    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
-    ASSERT_NE(seg, nullptr);
-    EXPECT_NE(seg, mapping) << "cached for less than a sixteenth of the purge delay";
-    void* again = hak_malloc(1024 * kKiB);
-    EXPECT_EQ(segment_of(again), mapping) << "the cached block serves the next large request";
-    hak_free(again);
-    segment_free(seg);
+    Segment* mapping = CachedMapping(1024 * kKiB, MinAge() - 1);
+    ExpectLeftForLargeRequests(mapping, 1024 * kKiB, "cached for less than a sixteenth of the purge delay");
 }
 
 TEST_F(SegmentSourceTest, AMappingWithLittleResidentStaysForLargeRequests) {
-    Segment* mapping = CachedMapping(128 * kKiB);
-    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
-    ASSERT_NE(seg, nullptr);
-    EXPECT_NE(seg, mapping) << "128 KiB resident: below the 256 KiB worth a segment";
-    void* again = hak_malloc(128 * kKiB);
-    EXPECT_EQ(segment_of(again), mapping) << "the cached block serves the next large request";
-    hak_free(again);
-    segment_free(seg);
+    Segment* mapping = CachedMapping(128 * kKiB, MinAge());
+    ExpectLeftForLargeRequests(mapping, 128 * kKiB, "128 KiB resident: below the 256 KiB worth a segment");
 }
 
 }  // namespace
