@@ -110,9 +110,8 @@ extern Heap g_empty_heap;
 // Small/medium allocation once the fast path found no block (or the size is
 // above the fast table). Precondition: size <= kMaxSmallSize, heap is real.
 void* heap_alloc_small_slow(Heap* heap, size_t size, unsigned cls);
-// The owner freed `block` into a full page, or freed it twice.
-// (These take the block, not its page: the fast path then needs no page
-// pointer of its own, only field offsets from the segment.)
+// The owner freed `block` into a full page, or freed it twice (also the
+// sampled heap's free, which has only the block).
 void heap_free_local_slow(Heap* heap, Block* block);
 // The owner's free fast path decremented `page->used` and did not free the
 // block: the count reached 0 (the page's last block: freed here, and the

@@ -285,13 +285,14 @@ Segment* large_cache_take_segment() {
         // The resident mapping that fits a segment's slot with the most
         // memory resident: the most faults saved, the most memory put back
         // to use. Mappings of more than one slot cannot become a segment.
+        // Oldest first, up to the first one too young.
         Entry* best = nullptr;
         unsigned scanned = 0;
         for (unsigned b = 0; b <= bucket_of(kSegmentSize) && scanned < kMaxScan; ++b) {
-            for (Entry* e = g_cache.resident[b].back(); e != nullptr && scanned < kMaxScan; e = e->prev, ++scanned)
-                if (e->cap <= kSegmentSize && now - e->free_time >= min_age &&
-                    (best == nullptr || e->resident > best->resident))
-                    best = e;
+            for (Entry* e = g_cache.resident[b].front(); e != nullptr && scanned < kMaxScan; e = e->next, ++scanned) {
+                if (now - e->free_time < min_age) break;
+                if (e->cap <= kSegmentSize && (best == nullptr || e->resident > best->resident)) best = e;
+            }
         }
         if (best == nullptr || best->resident < kMinSegmentReuse) return nullptr;
         g_cache.remove_resident(best);
