@@ -299,7 +299,7 @@ TEST(TelemetryOverflow, AFullSiteTableFoldsNewSitesIntoTheOverflowEntryAndCounts
         hak_get_stats(&before);
         constexpr uint32_t kSites = 3000;
         for (uint32_t i = 0; i < kSites; ++i) {
-            hak_callsite_t site = FakeSite(7, i);
+            hak_callsite_t site = FakeSite(8, i);
             hak_free_at(hak_alloc_at(Opaque(size_t{64}), site), 64, site);
         }
         hak_stats_t after{};
@@ -310,7 +310,7 @@ TEST(TelemetryOverflow, AFullSiteTableFoldsNewSitesIntoTheOverflowEntryAndCounts
         uint32_t kept = 0;
         for (const auto& s : telt::AllSites()) {
             if (s.site == HAK_SITE_OVERFLOW) overflow = s;
-            if (s.site >= FakeSite(7, 0) && s.site <= FakeSite(7, kSites - 1)) kept += s.samples == 1;
+            if (s.site >= FakeSite(8, 0) && s.site <= FakeSite(8, kSites - 1)) kept += s.samples == 1;
         }
         std::fprintf(stderr, "sites %llu, folded %llu, overflow samples %llu, kept %u\n",
                      (unsigned long long)after.telemetry_sites, (unsigned long long)folded,
