@@ -75,23 +75,47 @@ protected:
     StrategyValues saved_{};
 };
 
+// A block whose mapping fills its 4 MiB slot: it becomes a segment as it
+// is, with no mremap, so nothing else in the process can change the outcome.
 TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
-    Segment* mapping = CachedMapping(1024 * kKiB, MinAge());
+    Segment* mapping = CachedMapping(kSegmentSize - kLargeHeaderSize, MinAge());
     Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
     ASSERT_NE(seg, nullptr);
-    EXPECT_EQ(seg, mapping) << "a new mapping, with 1 MiB resident in the large cache";
+    EXPECT_EQ(seg, mapping) << "a new mapping, with 4 MiB resident in the large cache";
     EXPECT_EQ(seg->mapping_size, kSegmentSize);
     EXPECT_EQ(seg->kind, SegmentKind::kSmall);
     EXPECT_EQ(seg->cookie, segment_cookie(seg));
     EXPECT_TRUE(segment_map_contains(seg));
     EXPECT_EQ(seg->used_pages, 0u);
-    // The 1 MiB written (and the header) is counted as touched, page by
-    // page; the pages past it are not.
-    size_t touched = 0;
+    // All of it was written: every page counts its whole area as touched.
     for (unsigned i = 0; i < seg->page_count; ++i) {
+        size_t size = 0;
+        page_area(seg, &seg->pages[i], &size);
         EXPECT_EQ(seg->pages[i].in_use, 0) << "page " << i;
-        touched += seg->pages[i].touched;
+        EXPECT_EQ(seg->pages[i].touched, size) << "page " << i;
     }
+    segment_free(seg);
+}
+
+// A shorter mapping grows in place to 4 MiB; only its resident part counts
+// as touched. The growth needs the rest of its slot free, which the address
+// hint of its mmap asks for but cannot promise (under ASan, the sanitizer's
+// own mappings sometimes land there): then the mapping is given up, and the
+// test says so instead of checking.
+TEST_F(SegmentSourceTest, AShorterMappingGrowsAndOnlyItsResidentPartCountsAsTouched) {
+    Segment* mapping = CachedMapping(1024 * kKiB, MinAge());
+    Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
+    ASSERT_NE(seg, nullptr);
+    size_t touched = 0;
+    for (unsigned i = 0; i < seg->page_count; ++i) touched += seg->pages[i].touched;
+    // Nothing touched and the cached mapping gone: it could not grow, was
+    // unmapped, and the segment is a fresh mapping (possibly at its address).
+    if (touched == 0 && (seg == mapping || !segment_map_contains(mapping))) {
+        segment_free(seg);
+        GTEST_SKIP() << "another mapping took the rest of the block's 4 MiB slot: it could not grow";
+    }
+    EXPECT_EQ(seg, mapping) << "a new mapping, with 1 MiB resident in the large cache";
+    EXPECT_EQ(seg->mapping_size, kSegmentSize);
     EXPECT_GE(touched + kSegmentHeaderSize, 1024 * kKiB);
     EXPECT_LE(touched, 1040 * kKiB);
     EXPECT_EQ(seg->pages[seg->page_count - 1].touched, 0u);
