@@ -129,8 +129,8 @@ inline bool offset_is_block_start(const Page* page, uint64_t offset) {
 extern Page g_empty_page;
 
 // Carves up to a few KiB more blocks onto `free` (one, or the secure
-// build's minimum, with `one`). Precondition: free empty.
-void page_extend(Page* page, bool one = false);
+// build's minimum, with `one`: Heap::carve_one). Precondition: free empty.
+void page_extend(Page* page, bool one);
 // Moves local_free and thread_free onto free; returns false if nothing came.
 // A remote list longer than the page's live count (a cycle: a double free
 // that slipped past the mark) is reported as heap corruption, never looped.

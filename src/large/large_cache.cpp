@@ -202,6 +202,25 @@ void shrink_resident_locked(size_t limit, const StrategyValues& st) {
     }
 }
 
+// A mapping taken from the cache, shorter than `need` but alone in its 4 MiB
+// slot, grows where it is. If something else took the address space after
+// it (the mmap hint asks for it free, but cannot promise it), it is unmapped
+// and false returned.
+bool grow_in_place(Segment* seg, size_t need) {
+    if (seg->mapping_size >= need) return true;
+    // Secure build: the guard page at the mapping's end makes it two VMAs,
+    // which mremap cannot grow: open it, grow, guard the new end.
+    auto* base = reinterpret_cast<uint8_t*>(seg);
+    if (kSecure) os::protect(base + seg->mapping_size - os::kPageSize, os::kPageSize, true);
+    bool grown = os::remap_in_place(seg, seg->mapping_size, need) != nullptr;
+    if (grown) seg->mapping_size = need;
+    if (!grown || (kSecure && !os::protect(base + need - os::kPageSize, os::kPageSize, false))) {
+        unmap_mapping(seg, seg->mapping_size);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 Segment* large_cache_take(size_t need) {
@@ -245,24 +264,8 @@ Segment* large_cache_take(size_t need) {
             g_cache.delete_entry(best);
         }
     }
-    Segment* seg = nullptr;
-    if (have) {
-        seg = restore(found);
-        // Shorter than the request but alone in its 4 MiB slot: grow it where
-        // it is. If something else took the address space after it, give it up.
-        if (seg->mapping_size < need) {
-            // Secure build: the guard page at the mapping's end makes it two
-            // VMAs, which mremap cannot grow: open it, grow, guard the new end.
-            auto* base = reinterpret_cast<uint8_t*>(seg);
-            if (kSecure) os::protect(base + seg->mapping_size - os::kPageSize, os::kPageSize, true);
-            bool grown = os::remap_in_place(seg, seg->mapping_size, need) != nullptr;
-            if (grown) seg->mapping_size = need;
-            if (!grown || (kSecure && !os::protect(base + need - os::kPageSize, os::kPageSize, false))) {
-                unmap_mapping(seg, seg->mapping_size);
-                seg = nullptr;
-            }
-        }
-    }
+    Segment* seg = have ? restore(found) : nullptr;
+    if (seg != nullptr && !grow_in_place(seg, need)) seg = nullptr;
     bump(seg != nullptr ? g_cache.hits : g_cache.misses, 1);
     return seg;
 }
@@ -284,15 +287,15 @@ Segment* large_cache_take_segment() {
         os::LockGuard guard(g_cache.lock);
         // The resident mapping that fits a segment's slot with the most
         // memory resident: the most faults saved, the most memory put back
-        // to use. Mappings of more than one slot cannot become a segment.
-        // Oldest first, up to the first one too young.
+        // to use. The first bucket holds exactly the mappings of at most one
+        // slot (larger ones cannot become a segment). Oldest first, up to
+        // the first one too young.
         Entry* best = nullptr;
         unsigned scanned = 0;
-        for (unsigned b = 0; b <= bucket_of(kSegmentSize) && scanned < kMaxScan; ++b) {
-            for (Entry* e = g_cache.resident[b].front(); e != nullptr && scanned < kMaxScan; e = e->next, ++scanned) {
-                if (now - e->free_time < min_age) break;
-                if (e->cap <= kSegmentSize && (best == nullptr || e->resident > best->resident)) best = e;
-            }
+        for (Entry* e = g_cache.resident[bucket_of(kSegmentSize)].front(); e != nullptr && scanned < kMaxScan;
+             e = e->next, ++scanned) {
+            if (now - e->free_time < min_age) break;
+            if (best == nullptr || e->resident > best->resident) best = e;
         }
         if (best == nullptr || best->resident < kMinSegmentReuse) return nullptr;
         g_cache.remove_resident(best);
@@ -300,14 +303,7 @@ Segment* large_cache_take_segment() {
         g_cache.delete_entry(best);
     }
     Segment* seg = restore(found);
-    if (seg->mapping_size < kSegmentSize) {
-        if (os::remap_in_place(seg, seg->mapping_size, kSegmentSize) == nullptr) {
-            unmap_mapping(seg, seg->mapping_size);  // something took the rest of its slot
-            return nullptr;
-        }
-        seg->mapping_size = kSegmentSize;
-    }
-    return seg;
+    return grow_in_place(seg, kSegmentSize) ? seg : nullptr;
 }
 
 bool large_cache_put(Segment* seg, uint64_t now, const StrategyValues& st) {
