@@ -26,7 +26,7 @@ extern "C" {
  * A client is compatible when its major version equals the library's; a
  * newer minor version only appends functions and struct fields. */
 #define HAKMEM_ABI_VERSION_MAJOR 1
-#define HAKMEM_ABI_VERSION_MINOR 3
+#define HAKMEM_ABI_VERSION_MINOR 4
 #define HAKMEM_ABI_VERSION ((uint32_t)((HAKMEM_ABI_VERSION_MAJOR << 16) | HAKMEM_ABI_VERSION_MINOR))
 #define HAKMEM_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define HAKMEM_ABI_MINOR_OF(v) ((uint32_t)(v) & 0xFFFFu)
@@ -128,6 +128,8 @@ typedef struct hak_stats {
     uint64_t page_faults_major;
     uint64_t purge_thread_running;     /* 1 while the background purge thread exists */
     uint64_t purge_thread_wakeups;     /* its runs */
+    /* ABI 1.4. */
+    uint64_t large_cache_to_segments;  /* cached mappings that became segments of small blocks */
 } hak_stats_t;
 
 HAK_API int hak_get_stats(hak_stats_t* out);

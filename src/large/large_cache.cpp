@@ -66,7 +66,7 @@ struct Cache {
     size_t pool_used = 0;       // records handed out from the pool's start
     Entry* free_records = nullptr;
     // Counters, read without the lock.
-    std::atomic<uint64_t> hits{0}, misses{0}, released{0};
+    std::atomic<uint64_t> hits{0}, misses{0}, released{0}, to_segments{0};
 
     Entry* new_entry() {
         if (Entry* e = free_records) {
@@ -303,7 +303,9 @@ Segment* large_cache_take_segment() {
         g_cache.delete_entry(best);
     }
     Segment* seg = restore(found);
-    return grow_in_place(seg, kSegmentSize) ? seg : nullptr;
+    if (!grow_in_place(seg, kSegmentSize)) return nullptr;
+    bump(g_cache.to_segments, 1);
+    return seg;
 }
 
 bool large_cache_put(Segment* seg, uint64_t now, const StrategyValues& st) {
@@ -401,7 +403,8 @@ LargeCacheStats large_cache_stats() {
     os::LockGuard guard(g_cache.lock);
     return LargeCacheStats{g_cache.hits.load(std::memory_order_relaxed), g_cache.misses.load(std::memory_order_relaxed),
                            g_cache.resident_bytes, g_cache.purged_bytes,
-                           g_cache.released.load(std::memory_order_relaxed), g_cache.entries};
+                           g_cache.released.load(std::memory_order_relaxed), g_cache.entries,
+                           g_cache.to_segments.load(std::memory_order_relaxed)};
 }
 
 void large_cache_fork_prepare() {

@@ -73,6 +73,7 @@ struct LargeCacheStats {
     uint64_t purged_bytes;    // now: address space of purged entries
     uint64_t released_bytes;  // cumulative: released with madvise
     uint64_t entries;         // now
+    uint64_t to_segments;     // cumulative: mappings that became segments (large_cache_take_segment)
 };
 LargeCacheStats large_cache_stats();
 

@@ -106,6 +106,7 @@ hak_stats_t collect() {
     s.large_cache_bytes = lc.resident_bytes;
     s.large_cache_purged_bytes = lc.purged_bytes;
     s.large_cache_purged = lc.released_bytes;
+    s.large_cache_to_segments = lc.to_segments;
     s.large_realloc_in_place = large_realloc_in_place_count();
     rusage ru{};
     if (getrusage(RUSAGE_SELF, &ru) == 0) {

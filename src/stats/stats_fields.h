@@ -48,5 +48,6 @@
     X(page_faults_minor,        kCount, kProcess,   "minor faults")        \
     X(page_faults_major,        kCount, kProcess,   "major faults")        \
     X(purge_thread_running,     kOnOff, kProcess,   "purge thread")        \
-    X(purge_thread_wakeups,     kCount, kProcess,   "purge thread runs")
+    X(purge_thread_wakeups,     kCount, kProcess,   "purge thread runs")   \
+    X(large_cache_to_segments,  kCount, kLarge,     "became segments")
 // clang-format on

@@ -14,6 +14,7 @@
 #include "core/segment.h"
 #include "core/segment_map.h"
 #include "hakmem/hakmem.h"
+#include "large/large_cache.h"
 #include "large/strategy_install.h"
 #include "policy/strategy.h"
 #include "rare_sampling.h"
@@ -79,9 +80,11 @@ protected:
 // is, with no mremap, so nothing else in the process can change the outcome.
 TEST_F(SegmentSourceTest, AResidentLargeMappingBecomesTheNextSegment) {
     Segment* mapping = CachedMapping(kSegmentSize - kLargeHeaderSize, MinAge());
+    uint64_t counted = large_cache_stats().to_segments;
     Segment* seg = segment_alloc(&g_heap, SegmentKind::kSmall);
     ASSERT_NE(seg, nullptr);
     EXPECT_EQ(seg, mapping) << "a new mapping, with 4 MiB resident in the large cache";
+    EXPECT_EQ(large_cache_stats().to_segments, counted + 1) << "hak_stats_t.large_cache_to_segments counts it";
     EXPECT_EQ(seg->mapping_size, kSegmentSize);
     EXPECT_EQ(seg->kind, SegmentKind::kSmall);
     EXPECT_EQ(seg->cookie, segment_cookie(seg));

@@ -89,17 +89,21 @@ bool FreeNext(const hakt::Api& api, Handover& h) {
     return true;
 }
 
-// The pattern: with no segment cache, two consumers run consume(c, seed, h)
-// and a collector sweeps, while producers, created and joined in rounds of
-// three, each allocate 200 blocks of size_of(rng) and hand them over in
-// batches of 16 while still allocating. Bounded in rounds and in time
-// (whichever ends first): the crash this guards came within a few hundred
-// rounds, in under 3 s.
-template <class SizeOf, class Consume>
-void RunHandover(const char* seed_name, int max_rounds, SizeOf size_of, Consume consume) {
+// The pattern: with no segment cache (and the Strategy changed further by
+// tune), two consumers run consume(c, seed, h) and a collector sweeps,
+// while producers, created and joined in rounds of three, each allocate 200
+// blocks of size_of(rng) and hand them over in batches of 16 while still
+// allocating. Bounded in rounds and in time (whichever ends first): the
+// crash this guards came within a few hundred rounds, in under 3 s.
+template <class SizeOf, class Consume, class Tune>
+void RunHandover(const char* seed_name, int max_rounds, SizeOf size_of, Consume consume, Tune tune) {
     const hakt::Api& api = hakt::StressApi();
-    long previous_cache = hakt::SetSegmentCache(0);
-    ASSERT_GE(previous_cache, 0) << "hak_set_strategy is not available";
+    hak_strategy_t saved, changed;
+    ASSERT_TRUE(hakt::GetStrategy(&saved)) << "hak_get_strategy is not available";
+    changed = saved;
+    changed.segment_cache_max = 0;
+    tune(changed);
+    ASSERT_TRUE(hakt::SetStrategy(changed)) << "hak_set_strategy is not available";
     const uint64_t seed = hakt::TestSeed(seed_name);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
     Handover h;
@@ -136,18 +140,45 @@ void RunHandover(const char* seed_name, int max_rounds, SizeOf size_of, Consume 
     for (auto& t : consumers) t.join();
     stop = true;
     collector.join();
-    hakt::SetSegmentCache(uint64_t(previous_cache));
+    hakt::SetStrategy(saved);
     std::printf("[  ROUNDS  ] %d rounds, %llu blocks freed remotely\n", rounds, (unsigned long long)h.freed.load());
     EXPECT_EQ(h.failures.count(), 0) << h.failures.Describe() << "seed " << seed;
     EXPECT_EQ(h.freed.load(), allocated);
 }
 
+template <class SizeOf, class Consume>
+void RunHandover(const char* seed_name, int max_rounds, SizeOf size_of, Consume consume) {
+    RunHandover(seed_name, max_rounds, size_of, consume, [](hak_strategy_t&) {});
+}
+
+// A consumer that only frees.
+void FreeAll(const hakt::Api& api, Handover& h) {
+    while (FreeNext(api, h)) {
+    }
+}
+
 TEST(RemoteFreeUnmap, ConsumersFreeBlocksOfProducerThreadsThatComeAndGoWhileSegmentsAreUnmapped) {
     const hakt::Api& api = hakt::StressApi();
-    RunHandover("RemoteFreeUnmap", 600 / hakt::kSlowdown, MixedSize, [&](int, uint64_t, Handover& h) {
-        while (FreeNext(api, h)) {
-        }
-    });
+    RunHandover("RemoteFreeUnmap", 600 / hakt::kSlowdown, MixedSize, [&](int, uint64_t, Handover& h) { FreeAll(api, h); });
+}
+
+// The same, while the producers' new segments are made of the mappings of
+// large blocks the consumers just freed (core/segment.h, SegmentSource): a
+// purge delay under 16 ms lets a mapping become a segment as soon as it is
+// cached, so the memory of a large block a consumer frees holds the next
+// producer's small blocks, which the consumers then free remotely while
+// that producer exits and its segment is swept and unmapped.
+TEST(RemoteFreeUnmap, ProducersMakeSegmentsOfFreedLargeBlocksThatConsumersEmptyAfterTheyExit) {
+    const hakt::Api& api = hakt::StressApi();
+    hak_stats_t before, after;
+    ASSERT_TRUE(hakt::ReadStats(&before));
+    RunHandover(
+        "RemoteFreeUnmapLarge", 600 / hakt::kSlowdown, MixedSize, [&](int, uint64_t, Handover& h) { FreeAll(api, h); },
+        [](hak_strategy_t& s) { s.purge_delay_ms = 15; });
+    ASSERT_TRUE(hakt::ReadStats(&after));
+    uint64_t taken = after.large_cache_to_segments - before.large_cache_to_segments;
+    std::printf("[  SEGMENT ] %llu segments made of cached large blocks\n", (unsigned long long)taken);
+    EXPECT_GT(taken, 0u) << "no new segment was made of a cached large block: the test missed its case";
 }
 
 TEST(RemoteFreeUnmap, ConsumersThatAllocateReuseBlocksOfProducersThatExitAndNeverGetOneTwice) {

@@ -243,24 +243,35 @@ inline bool ReadStats(hak_stats_t* out) {
 // ---- strategy ------------------------------------------------------------
 using GetStrategyFn = int (*)(hak_strategy_t*);
 using SetStrategyFn = int (*)(const hak_strategy_t*);
+// Reads the Strategy into *out; false when the API is unavailable.
+inline bool GetStrategy(hak_strategy_t* out) {
+#if HAKMEM_TEST_PRELOADED
+    auto get = reinterpret_cast<GetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_get_strategy"));
+#else
+    GetStrategyFn get = hak_get_strategy;
+#endif
+    std::memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    return get != nullptr && get(out) == HAK_OK;
+}
+// Installs `s`; false when the API is unavailable or refuses it.
+inline bool SetStrategy(const hak_strategy_t& s) {
+#if HAKMEM_TEST_PRELOADED
+    auto set = reinterpret_cast<SetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_set_strategy"));
+#else
+    SetStrategyFn set = hak_set_strategy;
+#endif
+    return set != nullptr && set(&s) == HAK_OK;
+}
 // Sets how many free segments hakmem keeps mapped (0: every segment that
 // empties is unmapped at once, the hard case for cross-thread frees).
 // Returns the previous value, or -1 when the API is unavailable.
 inline long SetSegmentCache(uint64_t segments) {
-#if HAKMEM_TEST_PRELOADED
-    auto get = reinterpret_cast<GetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_get_strategy"));
-    auto set = reinterpret_cast<SetStrategyFn>(dlsym(RTLD_DEFAULT, "hak_set_strategy"));
-#else
-    GetStrategyFn get = hak_get_strategy;
-    SetStrategyFn set = hak_set_strategy;
-#endif
     hak_strategy_t s;
-    std::memset(&s, 0, sizeof s);
-    s.struct_size = sizeof s;
-    if (get == nullptr || set == nullptr || get(&s) != HAK_OK) return -1;
+    if (!GetStrategy(&s)) return -1;
     long previous = long(s.segment_cache_max);
     s.segment_cache_max = segments;
-    return set(&s) == HAK_OK ? previous : -1;
+    return SetStrategy(s) ? previous : -1;
 }
 
 // hak_collect(force), whether hakmem is linked or preloaded; false when absent.
